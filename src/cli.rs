@@ -1,0 +1,67 @@
+//! The command line: commands and their options, as clap parses them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "milepost",
+    version,
+    about = "Turns a folder of Markdown trip posts into a static travel journal"
+)]
+pub struct Cli {
+    /// The site folder (default: the nearest folder upwards holding site.toml)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub site: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into its output folder (public/ by default)
+    Build(BuildArgs),
+    /// Run every check of a build, writing nothing
+    Check(CheckArgs),
+    /// Start a new post with its front matter filled in
+    New(NewArgs),
+    /// Make a new site with a sample trip
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Include posts and pages marked `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+    /// The address the site will live at, instead of site.toml's base_url
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The folder to build into, instead of site.toml's output_dir
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check drafts too
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The post's title
+    pub title: String,
+    /// Put the post in this trip (the folder name of the trip under content/)
+    #[arg(long, value_name = "SLUG")]
+    pub trip: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to make the site (default: the current folder)
+    pub dir: Option<PathBuf>,
+}

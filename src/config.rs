@@ -1,0 +1,304 @@
+//! The site's settings: `site.toml` read into a typed `Config`, every key
+//! checked (a misspelt key names the nearest real one), defaults filled in.
+
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use crate::error::{Problem, line_at};
+use crate::suggest;
+
+pub const FILE_NAME: &str = "site.toml";
+
+/// site.toml as written. Every key has a default, so an empty file is a site.
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    description: String,
+    author: String,
+    language: String,
+    theme: String,
+    timezone: String,
+    output_dir: PathBuf,
+    posts_per_page: usize,
+    feed_limit: usize,
+    photos: PhotoConfig,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "author",
+    "language",
+    "theme",
+    "timezone",
+    "output_dir",
+    "posts_per_page",
+    "feed_limit",
+    "photos",
+];
+const PHOTO_KEYS: &[&str] = &["widths", "quality", "max_megapixels", "publish_originals"];
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            title: "My travel journal".into(),
+            base_url: "http://localhost/".into(),
+            description: String::new(),
+            author: String::new(),
+            language: "en".into(),
+            theme: "default".into(),
+            timezone: "UTC".into(),
+            output_dir: PathBuf::from("public"),
+            posts_per_page: 12,
+            feed_limit: 20,
+            photos: PhotoConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PhotoConfig {
+    pub widths: Vec<u32>,
+    pub quality: u8,
+    pub max_megapixels: f64,
+    pub publish_originals: bool,
+}
+
+impl Default for PhotoConfig {
+    fn default() -> Self {
+        PhotoConfig {
+            widths: vec![480, 960, 1600],
+            quality: 80,
+            max_megapixels: 100.0,
+            publish_originals: false,
+        }
+    }
+}
+
+/// The settings of a site, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Absolute, ending in `/`.
+    pub base_url: String,
+    pub description: String,
+    pub author: String,
+    pub language: String,
+    pub theme: String,
+    pub timezone_name: String,
+    pub timezone: TimeZone,
+    /// Relative to the site root unless absolute.
+    pub output_dir: PathBuf,
+    pub posts_per_page: usize,
+    pub feed_limit: usize,
+    pub photos: PhotoConfig,
+}
+
+impl Config {
+    /// Reads the text of site.toml; `file` is only used to name it in problems.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, Vec<Problem>> {
+        let problem = |message: String| Problem::in_file(file, message);
+        let mut unknown = Vec::new();
+        let raw: RawConfig = serde_ignored::deserialize(
+            toml::Deserializer::parse(text).map_err(|e| vec![toml_problem(file, text, &e)])?,
+            |path| unknown.push(path.to_string()),
+        )
+        .map_err(|e| vec![toml_problem(file, text, &e)])?;
+
+        let mut problems = Vec::new();
+        for key in unknown {
+            let (known, name, after) = match key.strip_prefix("photos.") {
+                Some(name) => (
+                    PHOTO_KEYS,
+                    name,
+                    text.find("[photos]")
+                        .map_or(0, |i| text[..i].lines().count()),
+                ),
+                None => (TOP_KEYS, key.as_str(), 0),
+            };
+            problems.push(
+                problem(format!("unknown key `{key}`"))
+                    .at_line(suggest::line_of_key(text, name, '=', after))
+                    .hint(suggest::unknown_key_hint(name, known)),
+            );
+        }
+
+        let line = |key: &str| suggest::line_of_key(text, key, '=', 0);
+        let timezone = match TimeZone::get(&raw.timezone) {
+            Ok(tz) => tz,
+            Err(_) => {
+                problems.push(
+                    problem(format!("unknown time zone `{}`", raw.timezone))
+                        .at_line(line("timezone"))
+                        .hint("use a name from the tz database, such as \"Europe/Lisbon\" or \"Asia/Pyongyang\", or \"UTC\""),
+                );
+                TimeZone::UTC
+            }
+        };
+        let base_url = match check_base_url(&raw.base_url) {
+            Ok(url) => url,
+            Err(message) => {
+                problems.push(
+                    problem(message)
+                        .at_line(line("base_url"))
+                        .hint("write the full address the site will live at, such as \"https://user.github.io/diary/\""),
+                );
+                String::new()
+            }
+        };
+        if raw.posts_per_page == 0 {
+            problems.push(
+                problem("`posts_per_page` is 0".into())
+                    .at_line(line("posts_per_page"))
+                    .hint("use a number of posts of 1 or more, such as 12"),
+            );
+        }
+        if raw.photos.widths.is_empty() || raw.photos.widths.contains(&0) {
+            problems.push(
+                problem("`[photos] widths` needs at least one width above 0".into())
+                    .at_line(line("widths"))
+                    .hint("for example: widths = [480, 960, 1600]"),
+            );
+        }
+        if !(1..=100).contains(&raw.photos.quality) {
+            problems.push(
+                problem(format!(
+                    "`[photos] quality` is {}; it goes from 1 to 100",
+                    raw.photos.quality
+                ))
+                .at_line(line("quality"))
+                .hint("80 keeps photos sharp and small"),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+
+        let mut widths = raw.photos.widths;
+        widths.sort_unstable();
+        widths.dedup();
+        Ok(Config {
+            title: raw.title,
+            base_url,
+            description: raw.description,
+            author: raw.author,
+            language: raw.language,
+            theme: raw.theme,
+            timezone_name: raw.timezone,
+            timezone,
+            output_dir: raw.output_dir,
+            posts_per_page: raw.posts_per_page,
+            feed_limit: raw.feed_limit,
+            photos: PhotoConfig {
+                widths,
+                ..raw.photos
+            },
+        })
+    }
+
+    /// Replaces the base URL (from `--base-url`), with the same checks.
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), Problem> {
+        self.base_url = check_base_url(url).map_err(|message| {
+            Problem::new(format!("--base-url: {message}"))
+                .hint("write the full address, such as https://user.github.io/diary/")
+        })?;
+        Ok(())
+    }
+
+    /// The path part of the base URL, such as `/diary/` (`/` at a domain's root).
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
+        self.base_url[after_scheme..]
+            .find('/')
+            .map_or("/", |i| &self.base_url[after_scheme + i..])
+    }
+}
+
+fn check_base_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`base_url` must start with https:// or http://, not `{url}`"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return Err(format!("`base_url` `{url}` has no host name"));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(format!(
+            "`base_url` `{url}` may not have a query or fragment"
+        ));
+    }
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+fn toml_problem(file: &Path, text: &str, err: &toml::de::Error) -> Problem {
+    let line = err.span().map(|span| line_at(text, span.start));
+    Problem::in_file(
+        file,
+        format!("site.toml is not valid TOML: {}", err.message().trim()),
+    )
+    .at_line(line)
+    .hint("each setting is `key = value`, with text in double quotes: title = \"My trip\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Problem>> {
+        Config::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn an_empty_file_is_a_site_with_defaults() {
+        let config = parse("").unwrap();
+        assert_eq!(config.posts_per_page, 12);
+        assert_eq!(config.photos.widths, vec![480, 960, 1600]);
+        assert_eq!(config.base_path(), "/");
+    }
+
+    #[test]
+    fn base_url_gets_a_trailing_slash_and_a_path() {
+        let config = parse("base_url = \"https://u.github.io/diary\"").unwrap();
+        assert_eq!(config.base_url, "https://u.github.io/diary/");
+        assert_eq!(config.base_path(), "/diary/");
+    }
+
+    #[test]
+    fn unknown_keys_name_the_nearest_known_key_and_line() {
+        let problems = parse("title = \"x\"\nbaseurl = \"https://a.b/\"\n[photos]\nwidht = [1]\n")
+            .unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].line, Some(2));
+        assert_eq!(
+            problems[0].hint.as_deref(),
+            Some("did you mean `base_url`?")
+        );
+        assert_eq!(problems[1].line, Some(4));
+        assert_eq!(problems[1].hint.as_deref(), Some("did you mean `widths`?"));
+    }
+
+    #[test]
+    fn bad_values_are_each_reported() {
+        let problems =
+            parse("timezone = \"Mars/Olympus\"\nbase_url = \"example.com\"\nposts_per_page = 0\n")
+                .unwrap_err();
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn malformed_toml_names_its_line() {
+        let problems = parse("title = \"x\"\ntheme = \n").unwrap_err();
+        assert_eq!(problems[0].line, Some(2), "{problems:?}");
+    }
+}

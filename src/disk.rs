@@ -1,0 +1,35 @@
+//! Thin wrappers over `std::fs` that name the file in every error, so no I/O
+//! failure ever reaches a person as a bare "No such file or directory".
+
+use std::fs;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|e| Error::io("read", path, e))
+}
+
+pub fn read_to_string(path: &Path) -> Result<String> {
+    fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
+}
+
+pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
+    fs::write(path, contents).map_err(|e| Error::io("write", path, e))
+}
+
+pub fn create_dir_all(path: &Path) -> Result<()> {
+    fs::create_dir_all(path).map_err(|e| Error::io("create the folder", path, e))
+}
+
+pub fn rename(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to).map_err(|e| Error::io("move a finished file into place at", to, e))
+}
+
+pub fn remove_file(path: &Path) -> Result<()> {
+    fs::remove_file(path).map_err(|e| Error::io("remove", path, e))
+}
+
+pub fn remove_dir_all(path: &Path) -> Result<()> {
+    fs::remove_dir_all(path).map_err(|e| Error::io("remove the folder", path, e))
+}

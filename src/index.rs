@@ -1,0 +1,90 @@
+//! The order of things: posts newest first, each trip's posts oldest first,
+//! and each post's neighbours. Holds ids into `Content`, never copies of posts.
+
+use crate::parse::{Content, Post, TripId};
+
+/// An index into `Content::posts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PostId(pub usize);
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Neighbours {
+    pub older: Option<PostId>,
+    pub newer: Option<PostId>,
+}
+
+#[derive(Debug, Default)]
+pub struct SiteIndex {
+    /// Every post, newest first by the absolute instant.
+    pub newest_first: Vec<PostId>,
+    /// For each trip, its posts oldest first.
+    pub trip_posts: Vec<Vec<PostId>>,
+    /// For each post, the posts before and after it: in its trip when it has one.
+    pub neighbours: Vec<Neighbours>,
+}
+
+pub fn build(content: &Content) -> SiteIndex {
+    let posts = &content.posts;
+    let mut newest_first: Vec<PostId> = (0..posts.len()).map(PostId).collect();
+    // Ties on the instant fall back to the URL, so the order never depends on the disk.
+    newest_first.sort_by(|&a, &b| chronological(&posts[b.0], &posts[a.0]));
+
+    let mut trip_posts = vec![Vec::new(); content.trips.len()];
+    for &id in newest_first.iter().rev() {
+        if let Some(TripId(trip)) = posts[id.0].trip {
+            trip_posts[trip].push(id);
+        }
+    }
+
+    let mut neighbours = vec![Neighbours::default(); posts.len()];
+    let untripped: Vec<PostId> = newest_first
+        .iter()
+        .rev()
+        .copied()
+        .filter(|id| posts[id.0].trip.is_none())
+        .collect();
+    for oldest_first in trip_posts.iter().chain(std::iter::once(&untripped)) {
+        for (i, id) in oldest_first.iter().enumerate() {
+            neighbours[id.0] = Neighbours {
+                older: i.checked_sub(1).map(|j| oldest_first[j]),
+                newer: oldest_first.get(i + 1).copied(),
+            };
+        }
+    }
+    SiteIndex {
+        newest_first,
+        trip_posts,
+        neighbours,
+    }
+}
+
+fn chronological(a: &Post, b: &Post) -> std::cmp::Ordering {
+    a.date
+        .instant
+        .cmp(&b.date.instant)
+        .then_with(|| a.url.cmp(&b.url))
+}
+
+/// The items of a paginated list, `per_page` at a time; an empty list is one empty page.
+pub fn paginate<T>(items: &[T], per_page: usize) -> Vec<&[T]> {
+    if items.is_empty() {
+        return vec![&[]];
+    }
+    items.chunks(per_page.max(1)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paginate;
+
+    #[test]
+    fn pagination_keeps_every_item_once() {
+        let items: Vec<u32> = (0..25).collect();
+        let pages = paginate(&items, 12);
+        assert_eq!(
+            pages.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![12, 12, 1]
+        );
+        assert_eq!(paginate::<u32>(&[], 12).len(), 1);
+    }
+}

@@ -1,0 +1,133 @@
+//! milepost turns a folder of Markdown trip posts into a static travel journal.
+//!
+//! One way for data: `load` reads the content tree, `parse` makes typed posts,
+//! pages and trips, `index` orders them, `render` fills the theme's templates,
+//! and `write` — the only stage that writes — syncs the output folder. Every
+//! check is done and every page rendered before the first byte is written.
+
+pub mod cli;
+pub mod config;
+mod disk;
+pub mod error;
+pub mod index;
+pub mod load;
+pub mod output;
+pub mod parse;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod slug;
+mod suggest;
+pub mod theme;
+pub mod url;
+pub mod write;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use error::{Error, Problem, Result};
+pub use site::Site;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Include posts and pages marked `draft: true`.
+    pub drafts: bool,
+    /// Overrides `base_url` of site.toml.
+    pub base_url: Option<String>,
+    /// Overrides `output_dir` of site.toml (relative to the current folder).
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// HTML pages rendered.
+    pub pages: usize,
+    /// Files the output holds.
+    pub files: usize,
+    /// `None` for `check`, which writes nothing.
+    pub write: Option<write::WriteReport>,
+    pub output_dir: PathBuf,
+    pub elapsed: Duration,
+}
+
+/// Everything of a build but the writing: the files the output would hold.
+pub struct Planned {
+    pub files: Vec<OutputFile>,
+    pub pages: usize,
+    pub output_dir: PathBuf,
+}
+
+use output::OutputFile;
+
+/// Loads, parses, indexes and renders the site, and checks the result.
+pub fn plan(site: &Site, options: &BuildOptions) -> Result<Planned> {
+    let mut config = site.config.clone();
+    if let Some(url) = &options.base_url {
+        config.set_base_url(url)?;
+    }
+    let output = match &options.output {
+        Some(dir) => std::env::current_dir()
+            .map(|cwd| cwd.join(dir))
+            .unwrap_or_else(|_| dir.clone()),
+        None => site.output_dir(),
+    };
+    let output_dir = write::checked_output_dir(&site.root, &output)?;
+
+    let sources = load::content(site)?;
+    let content = parse::content(
+        &sources,
+        &config,
+        parse::ParseOptions {
+            drafts: options.drafts,
+        },
+    )?;
+    let index = index::build(&content);
+    let theme = theme::load(site)?;
+    let mut files = render::pages(&render::Inputs {
+        config: &config,
+        content: &content,
+        index: &index,
+        tera: &theme.tera,
+    })?;
+    let pages = files.len();
+    files.extend(theme.static_files);
+    files.extend(content.assets.iter().map(|asset| OutputFile {
+        path: asset.url.as_str().to_string(),
+        origin: site.relative(&asset.source).display().to_string(),
+        body: output::Body::Copy(asset.source.clone()),
+    }));
+    output::check_unique(&files)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Planned {
+        files,
+        pages,
+        output_dir,
+    })
+}
+
+/// Builds the site into its output folder, writing only what changed.
+pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let planned = plan(site, options)?;
+    let write = write::sync(&planned.output_dir, &planned.files)?;
+    Ok(BuildReport {
+        pages: planned.pages,
+        files: planned.files.len(),
+        write: Some(write),
+        output_dir: planned.output_dir,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Every check of a build, writing nothing.
+pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let planned = plan(site, options)?;
+    Ok(BuildReport {
+        pages: planned.pages,
+        files: planned.files.len(),
+        write: None,
+        output_dir: planned.output_dir,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,200 @@
+//! Reads the content tree: every Markdown file under `content/` as text, sorted
+//! into posts, pages and trips, and every other file as an asset to copy. It
+//! only reads; what the files mean is for `parse`. Symbolic links are followed
+//! only while they stay inside the site, and a link loop is reported, not walked.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::error::{Problem, Problems, Result, line_at};
+use crate::site::Site;
+
+pub const TRIP_FILE: &str = "_trip.md";
+pub const PAGES_DIR: &str = "pages";
+
+/// A Markdown file of the content tree.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Relative to `content/`, `/`-separated: `pyongyang-2017/race-day/index.md`.
+    pub rel: String,
+    pub text: String,
+}
+
+impl Source {
+    /// The path people know the file by, relative to the site root.
+    pub fn display_path(&self) -> PathBuf {
+        Path::new("content").join(&self.rel)
+    }
+}
+
+/// A file of the content tree that is not Markdown (a photo, a GPX track),
+/// copied to the output at its content path.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Relative to `content/`, `/`-separated.
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub posts: Vec<Source>,
+    pub pages: Vec<Source>,
+    pub trips: Vec<Source>,
+    pub assets: Vec<Asset>,
+}
+
+enum Kind {
+    Post,
+    Page,
+    Trip,
+    Asset,
+}
+
+/// Reads `content/` of `site`. Every unreadable file, link out of the site or
+/// link loop is reported, all together.
+pub fn content(site: &Site) -> Result<Sources> {
+    let content_dir = site.content_dir();
+    let mut problems = Problems::default();
+    let mut markdown: Vec<(Kind, String, PathBuf)> = Vec::new();
+    let mut sources = Sources::default();
+    if !content_dir.is_dir() {
+        return Ok(sources);
+    }
+
+    let mut walk = WalkDir::new(&content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                problems.push(walk_problem(site, &err));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && (name.starts_with('.') || name.ends_with('~')) {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() && !stays_inside(site, entry.path()) {
+            problems.push(
+                Problem::in_file(
+                    site.relative(entry.path()),
+                    "this link leads outside the site folder, so it is not read",
+                )
+                .hint("copy the file into the site instead of linking to it"),
+            );
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel_path = entry
+            .path()
+            .strip_prefix(&content_dir)
+            .unwrap_or(entry.path());
+        let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
+            problems.push(
+                Problem::in_file(
+                    site.relative(entry.path()),
+                    "this file name is not valid UTF-8",
+                )
+                .hint("rename the file using plain letters, digits and dashes"),
+            );
+            continue;
+        };
+        let kind = classify(&rel);
+        match kind {
+            Kind::Asset => sources.assets.push(Asset {
+                rel,
+                path: entry.into_path(),
+            }),
+            kind => markdown.push((kind, rel, entry.into_path())),
+        }
+    }
+
+    let read: Vec<_> = markdown
+        .into_par_iter()
+        .map(|(kind, rel, path)| read_text(site, &path).map(|text| (kind, Source { rel, text })))
+        .collect();
+    for file in read {
+        match file {
+            Ok((Kind::Post, source)) => sources.posts.push(source),
+            Ok((Kind::Page, source)) => sources.pages.push(source),
+            Ok((Kind::Trip, source)) => sources.trips.push(source),
+            Ok((Kind::Asset, _)) => unreachable!("assets are not read as text"),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    problems.into_result(sources)
+}
+
+fn classify(rel: &str) -> Kind {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let is_markdown = Path::new(name)
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"));
+    if name == TRIP_FILE {
+        Kind::Trip
+    } else if !is_markdown {
+        Kind::Asset
+    } else if rel.starts_with("pages/") {
+        Kind::Page
+    } else {
+        Kind::Post
+    }
+}
+
+fn read_text(site: &Site, path: &Path) -> Result<String, Problem> {
+    let shown = site.relative(path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::in_file(shown, format!("could not read this file: {e}")))?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let line = line_at(&String::from_utf8_lossy(&err.as_bytes()[..valid]), valid);
+        Problem::in_file(shown, "this file is not UTF-8 text")
+            .at_line(line)
+            .hint("open it in your editor and save it with the UTF-8 encoding")
+    })
+}
+
+fn stays_inside(site: &Site, path: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| target.starts_with(&site.root))
+}
+
+fn walk_problem(site: &Site, err: &walkdir::Error) -> Problem {
+    let path = err
+        .path()
+        .map(|p| site.relative(p).to_path_buf())
+        .unwrap_or_default();
+    if let Some(ancestor) = err.loop_ancestor() {
+        return Problem::in_file(
+            path,
+            format!(
+                "this link loops back to {}, so the folder would never end",
+                site.describe(ancestor)
+            ),
+        )
+        .hint("remove the link, or point it at a folder that does not contain it");
+    }
+    let broken = err
+        .io_error()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+    if broken {
+        Problem::in_file(path, "this link points to a file that does not exist")
+            .hint("remove the link or fix its target")
+    } else {
+        Problem::in_file(path, format!("could not read this: {err}"))
+    }
+}

@@ -1,0 +1,79 @@
+//! The `milepost` command: parses the arguments, calls the library, and prints
+//! the outcome or every problem for a person to act on.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use milepost::cli::{Cli, Command};
+use milepost::{BuildOptions, Site, error, scaffold};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err((err, output_untouched)) => {
+            eprint!("{}", error::report(&err, output_untouched));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The command's summary line, or its error and whether the output was left as it was.
+fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
+    let site = |touched: bool| Site::open(cli.site.as_deref()).map_err(|e| (e, touched));
+    match cli.command {
+        Command::Build(args) => {
+            let site = site(true)?;
+            let options = BuildOptions {
+                drafts: args.drafts,
+                base_url: args.base_url,
+                output: args.output,
+            };
+            let report = milepost::build(&site, &options).map_err(|e| (e, true))?;
+            let write = report.write.unwrap_or_default();
+            Ok(format!(
+                "Built {} pages into {} in {:.2} s ({} files written, {} unchanged, {} removed).",
+                report.pages,
+                report.output_dir.display(),
+                report.elapsed.as_secs_f64(),
+                write.written,
+                write.unchanged,
+                write.removed
+            ))
+        }
+        Command::Check(args) => {
+            let site = site(false)?;
+            let options = BuildOptions {
+                drafts: args.drafts,
+                ..BuildOptions::default()
+            };
+            let report = milepost::check(&site, &options).map_err(|e| (e, false))?;
+            Ok(format!(
+                "No problems found: {} pages would be built ({:.2} s).",
+                report.pages,
+                report.elapsed.as_secs_f64()
+            ))
+        }
+        Command::New(args) => {
+            let site = site(false)?;
+            let path = scaffold::new_post(&site, &args.title, args.trip.as_deref())
+                .map_err(|e| (e, false))?;
+            Ok(format!(
+                "Wrote {}. Add photos beside it and write away.",
+                path.display()
+            ))
+        }
+        Command::Init(args) => {
+            let dir = args.dir.unwrap_or_else(|| ".".into());
+            scaffold::init_site(&dir).map_err(|e| (e, false))?;
+            Ok(format!(
+                "Made a new site in {}. Build it with `milepost build --site {}`, then open public/index.html.",
+                dir.display(),
+                dir.display()
+            ))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The finished site in memory: every file of the output with its bytes (or
+//! the file to copy them from) and what produced it, so that two sources
+//! aiming at one path are caught before anything is written.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::{Problem, Problems, Result};
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Vec<u8>),
+    /// A file copied as it is (a photo, a static file).
+    Copy(PathBuf),
+    /// A file built into milepost (the default theme's).
+    Builtin(&'static [u8]),
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// Relative to the output folder, `/`-separated.
+    pub path: String,
+    /// What made it, for messages: a source file, or a generated page's name.
+    pub origin: String,
+    pub body: Body,
+}
+
+/// Fails naming both sources when two files would be written to one path, or
+/// one file's path is another's folder.
+pub fn check_unique(files: &[OutputFile]) -> Result<()> {
+    let mut by_path: BTreeMap<&str, &OutputFile> = BTreeMap::new();
+    let mut problems = Problems::default();
+    for file in files {
+        if let Some(first) = by_path.insert(&file.path, file) {
+            problems.push(clash(&file.path, first, file));
+        }
+    }
+    for (path, file) in &by_path {
+        // A file `a/b` and a file `a/b/index.html` cannot both exist.
+        let folder = format!("{path}/");
+        if let Some((_, inside)) = by_path
+            .range(folder.as_str()..)
+            .next()
+            .filter(|(p, _)| p.starts_with(&folder))
+        {
+            problems.push(clash(path, file, inside));
+        }
+    }
+    problems.into_result(())
+}
+
+fn clash(path: &str, first: &OutputFile, second: &OutputFile) -> Problem {
+    let (first, second) = if first.origin <= second.origin {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let url = path.strip_suffix("index.html").unwrap_or(path);
+    Problem::new(format!(
+        "two sources would be published at /{url}: {} and {}",
+        first.origin, second.origin
+    ))
+    .hint("rename one of them, or give one a different `slug:` in its front matter")
+}

@@ -1,0 +1,247 @@
+//! Post dates in the three written forms (`2017-04-13T08:30:00+09:00`,
+//! `2017-04-13`, `2017-04-13 08:30`), kept with the offset they were written
+//! with, so a post shows the local time of the place it was written in.
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::{Offset, TimeZone};
+
+/// An instant and the UTC offset it was written (or placed) in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostDate {
+    pub instant: Timestamp,
+    pub offset: Offset,
+    /// False for a bare date: the post then shows no time of day.
+    pub has_time: bool,
+}
+
+impl PostDate {
+    /// The wall-clock date and time where the post was written.
+    pub fn local(&self) -> DateTime {
+        self.offset.to_datetime(self.instant)
+    }
+
+    /// RFC 3339 with the written offset: `2017-04-13T08:30:00+09:00`.
+    pub fn rfc3339(&self) -> String {
+        let local = self.local();
+        let seconds = self.offset.seconds();
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let minutes = seconds.unsigned_abs() / 60;
+        format!(
+            "{}{sign}{:02}:{:02}",
+            local.strftime("%Y-%m-%dT%H:%M:%S"),
+            minutes / 60,
+            minutes % 60
+        )
+    }
+
+    /// For people: `Thu 13 Apr 2017, 08:30` (no time for a bare date).
+    pub fn display(&self) -> String {
+        let local = self.local();
+        if self.has_time {
+            local.strftime("%a %-d %b %Y, %H:%M").to_string()
+        } else {
+            local.strftime("%a %-d %b %Y").to_string()
+        }
+    }
+}
+
+/// Parses a written date; one without an offset is placed in `timezone`.
+/// The error is a sentence saying what is wrong with it.
+pub fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String> {
+    let text = text.trim();
+    let date = parse_day(text.get(..10).unwrap_or(text))?;
+    let rest = &text[10.min(text.len())..];
+    let Some(rest) = rest.strip_prefix(['T', 't', ' ']) else {
+        if !rest.is_empty() {
+            return Err(not_a_date(text));
+        }
+        let zoned = date
+            .to_datetime(Time::midnight())
+            .to_zoned_datetime(timezone.clone())
+            .map_err(|e| e.to_string())?;
+        return Ok(PostDate {
+            instant: zoned.timestamp(),
+            offset: zoned.offset(),
+            has_time: false,
+        });
+    };
+    let (time, rest) = parse_time(rest).ok_or_else(|| not_a_date(text))?;
+    let datetime = date.to_datetime(time);
+    let rest = rest.trim_start();
+    if rest.is_empty() {
+        let zoned = datetime
+            .to_zoned_datetime(timezone.clone())
+            .map_err(|e| e.to_string())?;
+        return Ok(PostDate {
+            instant: zoned.timestamp(),
+            offset: zoned.offset(),
+            has_time: true,
+        });
+    }
+    let offset = parse_offset(rest).ok_or_else(|| {
+        format!("`{text}` ends in `{rest}`, which is not a UTC offset such as +09:00, -05:30 or Z")
+    })?;
+    let instant = offset.to_timestamp(datetime).map_err(|e| e.to_string())?;
+    Ok(PostDate {
+        instant,
+        offset,
+        has_time: true,
+    })
+}
+
+/// A `YYYY-MM-DD` day that exists in the calendar.
+pub fn parse_day(text: &str) -> Result<Date, String> {
+    let bytes = text.as_bytes();
+    let shape = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape {
+        return Err(not_a_date(text));
+    }
+    let number = |range: std::ops::Range<usize>| text[range].parse::<i16>().unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7) as i8, number(8..10) as i8);
+    if !(1..=12).contains(&month) {
+        return Err(format!(
+            "`{text}` is not a real date: there is no month {month}"
+        ));
+    }
+    let first = Date::new(year, month, 1).map_err(|_| not_a_date(text))?;
+    let days = first.days_in_month();
+    if day < 1 || day > days {
+        return Err(format!(
+            "`{text}` is not a real date: {} has {days} days",
+            first.strftime("%B %Y")
+        ));
+    }
+    Date::new(year, month, day).map_err(|_| not_a_date(text))
+}
+
+fn parse_time(text: &str) -> Option<(Time, &str)> {
+    let two = |s: &str| -> Option<i8> {
+        let digits = s.get(..2)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let hour = two(text)?;
+    let rest = text.get(2..)?.strip_prefix(':')?;
+    let minute = two(rest)?;
+    let mut rest = &rest[2..];
+    let mut second = 0;
+    if let Some(after) = rest.strip_prefix(':') {
+        second = two(after)?;
+        rest = &after[2..];
+        if let Some(fraction) = rest.strip_prefix(['.', ',']) {
+            rest = fraction.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+    }
+    Some((Time::new(hour, minute, second, 0).ok()?, rest))
+}
+
+fn parse_offset(text: &str) -> Option<Offset> {
+    if text.eq_ignore_ascii_case("z") {
+        return Some(Offset::UTC);
+    }
+    let sign = match text.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = text[1..].chars().filter(|c| *c != ':').collect();
+    if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits.get(2..).map_or(Some(0), |m| m.parse().ok())?;
+    if hours > 18 || minutes > 59 {
+        return None;
+    }
+    Offset::from_seconds(sign * (hours * 3600 + minutes * 60)).ok()
+}
+
+fn not_a_date(text: &str) -> String {
+    format!("`{text}` is not a date milepost can read")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pyongyang() -> TimeZone {
+        TimeZone::get("Asia/Pyongyang").unwrap()
+    }
+
+    #[test]
+    fn keeps_the_written_offset() {
+        let date = parse("2017-04-13T08:30:00+09:00", &TimeZone::UTC).unwrap();
+        assert_eq!(date.rfc3339(), "2017-04-13T08:30:00+09:00");
+        assert_eq!(date.instant.to_string(), "2017-04-12T23:30:00Z");
+        assert_eq!(date.display(), "Thu 13 Apr 2017, 08:30");
+    }
+
+    #[test]
+    fn a_date_without_offset_takes_the_site_timezone() {
+        // Pyongyang kept its own UTC+08:30 from 2015 to 2018: the tz database knows.
+        let date = parse("2017-04-13 08:30", &pyongyang()).unwrap();
+        assert_eq!(date.rfc3339(), "2017-04-13T08:30:00+08:30");
+        let later = parse("2019-04-13 08:30", &pyongyang()).unwrap();
+        assert_eq!(later.rfc3339(), "2019-04-13T08:30:00+09:00");
+        let day = parse("2017-04-13", &pyongyang()).unwrap();
+        assert!(!day.has_time);
+        assert_eq!(day.display(), "Thu 13 Apr 2017");
+        assert_eq!(day.rfc3339(), "2017-04-13T00:00:00+08:30");
+    }
+
+    #[test]
+    fn other_written_forms() {
+        let utc = TimeZone::UTC;
+        assert_eq!(
+            parse("2017-04-13T08:30Z", &utc).unwrap().rfc3339(),
+            "2017-04-13T08:30:00+00:00"
+        );
+        assert_eq!(
+            parse("2017-04-13 08:30:15.250 -0230", &utc)
+                .unwrap()
+                .rfc3339(),
+            "2017-04-13T08:30:15-02:30"
+        );
+        assert_eq!(
+            parse(" 2017-04-13T23:59:59+05:45 ", &utc)
+                .unwrap()
+                .rfc3339(),
+            "2017-04-13T23:59:59+05:45"
+        );
+    }
+
+    #[test]
+    fn impossible_dates_say_why() {
+        let err = parse("2017-02-30", &TimeZone::UTC).unwrap_err();
+        assert_eq!(
+            err,
+            "`2017-02-30` is not a real date: February 2017 has 28 days"
+        );
+        let err = parse("2017-13-01 10:00", &TimeZone::UTC).unwrap_err();
+        assert!(err.contains("no month 13"), "{err}");
+        assert!(parse("2016-02-29", &TimeZone::UTC).is_ok());
+    }
+
+    #[test]
+    fn malformed_dates_are_refused() {
+        for text in [
+            "13/04/2017",
+            "2017-4-13",
+            "2017-04-13T25:00",
+            "2017-04-13 08:30 +25:00",
+            "yesterday",
+            "",
+        ] {
+            assert!(parse(text, &TimeZone::UTC).is_err(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Markdown bodies to HTML with pulldown-cmark: tables, footnotes,
+//! strikethrough, smart punctuation and an id on every heading. Links and
+//! images that point inside the site are rewritten relative to the page the
+//! body is shown on, so they work under any base path and from disk.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::slug::slugify;
+use crate::url::UrlPath;
+
+/// Where the body's links point to and are shown on.
+pub struct Links<'a> {
+    /// The page the HTML is shown on.
+    pub page: &'a UrlPath,
+    /// The site path a link written relative to the Markdown file lands on,
+    /// when it names a file or folder of the content tree (`../day-2/index.md`,
+    /// `photo.jpg`); `None` leaves the link as written.
+    pub resolve: &'a dyn Fn(&str) -> Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// The text of the first paragraph, for lists and share previews.
+    pub first_paragraph: String,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+pub fn render(body: &str, links: &Links<'_>) -> Rendered {
+    let mut events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    add_heading_ids(&mut events);
+    let first_paragraph = first_paragraph(&events);
+    for event in &mut events {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
+            && let Some(link) = site_link(dest_url, links)
+        {
+            *dest_url = CowStr::from(link);
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered {
+        html,
+        first_paragraph,
+    }
+}
+
+/// The relative form of a link into the site; `None` leaves the link as written
+/// (external, a fragment, or one that climbs out of the site).
+fn site_link(dest: &str, links: &Links<'_>) -> Option<String> {
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || has_scheme(dest) {
+        return None;
+    }
+    let cut = dest.find(['?', '#']).unwrap_or(dest.len());
+    let (path, suffix) = dest.split_at(cut);
+    let target = match path.strip_prefix('/') {
+        Some(from_root) => from_root.to_string(),
+        None => (links.resolve)(path)?,
+    };
+    Some(format!("{}{suffix}", links.page.link_to(&target)))
+}
+
+fn has_scheme(link: &str) -> bool {
+    match link.find(':') {
+        Some(colon) => {
+            let scheme = &link[..colon];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// Gives each heading without an `{#id}` one made from its text, unique in the body.
+fn add_heading_ids(events: &mut [Event<'_>]) {
+    let mut used: HashSet<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+    for i in 0..events.len() {
+        let Event::Start(Tag::Heading { id: None, .. }) = &events[i] else {
+            continue;
+        };
+        let mut text = String::new();
+        for event in &events[i + 1..] {
+            match event {
+                Event::End(TagEnd::Heading(_)) => break,
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                _ => {}
+            }
+        }
+        let base = match slugify(&text) {
+            s if s.is_empty() => "section".to_string(),
+            s => s,
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+            *slot = Some(CowStr::from(id));
+        }
+    }
+}
+
+fn first_paragraph(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    // Struck-through words are what the writer took back: not for a summary.
+    let mut struck = 0;
+    for event in events {
+        match event {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::Start(Tag::Strikethrough) => struck += 1,
+            Event::End(TagEnd::Strikethrough) => struck -= 1,
+            Event::Text(t) | Event::Code(t) if inside && struck == 0 => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::url::resolve;
+
+    /// A bundle at `trip/day-1/`, where every written path is taken to exist.
+    fn html(body: &str) -> String {
+        let page = UrlPath::page(["trip", "day-1"]);
+        render(
+            body,
+            &Links {
+                page: &page,
+                resolve: &|link| resolve("trip/day-1", link),
+            },
+        )
+        .html
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        assert!(html("| a | b |\n|---|---|\n| 1 | 2 |\n").contains("<table>"));
+        assert!(html("~~gone~~").contains("<del>gone</del>"));
+        assert!(html("\"quoted\" -- it's").contains("“quoted” – it’s"));
+        assert!(html("note[^1]\n\n[^1]: the note\n").contains("footnote-definition"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let out = html("## Race day\n\n## Race day\n\n## Mine {#own}\n");
+        assert!(out.contains("<h2 id=\"race-day\">"), "{out}");
+        assert!(out.contains("<h2 id=\"race-day-1\">"), "{out}");
+        assert!(out.contains("<h2 id=\"own\">"), "{out}");
+    }
+
+    #[test]
+    fn site_links_become_relative_to_the_page() {
+        assert!(html("[about](/about/)").contains("href=\"../../about/\""));
+        assert!(html("![x](photo.jpg)").contains("src=\"photo.jpg\""));
+        assert!(html("[next](../day-2/#km-30)").contains("href=\"../day-2/#km-30\""));
+        assert!(html("[w](https://example.com/a)").contains("href=\"https://example.com/a\""));
+        assert!(html("[m](mailto:a@b.c)").contains("href=\"mailto:a@b.c\""));
+        assert!(html("[f](#top)").contains("href=\"#top\""));
+    }
+
+    #[test]
+    fn links_from_a_single_file_post_resolve_from_its_folder() {
+        let page = UrlPath::page(["trip", "arrival"]);
+        let out = render(
+            "![x](arrival.jpg)",
+            &Links {
+                page: &page,
+                resolve: &|link| resolve("trip", link),
+            },
+        )
+        .html;
+        assert!(out.contains("src=\"../arrival.jpg\""), "{out}");
+    }
+
+    #[test]
+    fn links_naming_no_content_are_kept_as_written() {
+        let page = UrlPath::page(["trip", "arrival"]);
+        let out = render(
+            "[next](../day-2/)",
+            &Links {
+                page: &page,
+                resolve: &|_| None,
+            },
+        )
+        .html;
+        assert!(out.contains("href=\"../day-2/\""), "{out}");
+    }
+
+    #[test]
+    fn first_paragraph_is_plain_text() {
+        let page = UrlPath::home();
+        let out = render(
+            "# T\n\nWe *ran* ~~around~~ the\n`city`.\n\nMore.",
+            &Links {
+                page: &page,
+                resolve: &|_| None,
+            },
+        );
+        assert_eq!(out.first_paragraph, "We ran the city.");
+    }
+}

@@ -1,0 +1,765 @@
+//! From source files to typed content: front matter read and checked, dates
+//! placed in time, output URLs decided, Markdown rendered. Pure: it reads no
+//! disk, and reports every problem of every file together.
+
+pub mod date;
+pub mod front_matter;
+pub mod markdown;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Problem, Problems, Result};
+use crate::load::{Asset, PAGES_DIR, Source, Sources, TRIP_FILE};
+use crate::slug::slugify;
+use crate::suggest;
+use crate::url::{UrlPath, resolve};
+use date::PostDate;
+use front_matter::{Fault, PageMatter, PhotoEntry, PostMatter, Split, TripMatter};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// Keep posts and pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// Everything the site is made of, parsed.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// In content-path order.
+    pub posts: Vec<Post>,
+    pub pages: Vec<Page>,
+    pub trips: Vec<Trip>,
+    pub assets: Vec<AssetFile>,
+}
+
+/// An index into `Content::trips`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TripId(pub usize);
+
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// The Markdown file, relative to the site root.
+    pub source: PathBuf,
+    pub url: UrlPath,
+    pub title: String,
+    pub date: PostDate,
+    pub location: Option<String>,
+    pub coords: Option<[f64; 2]>,
+    pub tags: Vec<String>,
+    pub photos: Vec<Photo>,
+    /// The cover photo's path in the output.
+    pub cover: Option<String>,
+    pub summary: String,
+    /// The route's path in the output.
+    pub gpx: Option<String>,
+    pub draft: bool,
+    pub trip: Option<TripId>,
+    pub body_html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    /// The photo's path in the output (`trip/race-day/stadium.jpg`).
+    pub src: String,
+    pub caption: Option<String>,
+    pub alt: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: PathBuf,
+    pub url: UrlPath,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Trip {
+    pub source: PathBuf,
+    /// The trip's folder, relative to `content/`.
+    pub dir: String,
+    pub url: UrlPath,
+    pub title: String,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    pub summary: Option<String>,
+    pub cover: Option<String>,
+    pub location: Option<String>,
+    pub body_html: String,
+}
+
+/// A non-Markdown file of the content tree and where it goes in the output.
+#[derive(Debug, Clone)]
+pub struct AssetFile {
+    pub source: PathBuf,
+    pub url: UrlPath,
+}
+
+/// Parses all sources. Drafts are checked like every post, then left out
+/// unless `options.drafts`.
+pub fn content(sources: &Sources, config: &Config, options: ParseOptions) -> Result<Content> {
+    let mut problems = Problems::default();
+
+    let trip_heads: Vec<_> = sources.trips.par_iter().map(trip_head).collect();
+    let post_heads: Vec<_> = sources
+        .posts
+        .par_iter()
+        .map(|s| post_head(s, config))
+        .collect();
+    let page_heads: Vec<_> = sources.pages.par_iter().map(page_head).collect();
+    let trip_heads: Vec<_> = trip_heads
+        .into_iter()
+        .filter_map(|r| problems.take(r))
+        .collect();
+    let post_heads: Vec<_> = post_heads
+        .into_iter()
+        .filter_map(|r| problems.take(r))
+        .collect();
+    let page_heads: Vec<_> = page_heads
+        .into_iter()
+        .filter_map(|r| problems.take(r))
+        .collect();
+
+    let mut dirs = DirMap::default();
+    for head in &post_heads {
+        if let Some(dir) = bundle_dir(&head.source.rel) {
+            dirs.bundles.insert(
+                dir.to_string(),
+                head.url.as_str().trim_end_matches('/').to_string(),
+            );
+        }
+    }
+    for head in &page_heads {
+        if let Some(dir) = bundle_dir(&head.source.rel) {
+            dirs.bundles.insert(
+                dir.to_string(),
+                head.url.as_str().trim_end_matches('/').to_string(),
+            );
+        }
+    }
+    let assets: Vec<AssetFile> = sources
+        .assets
+        .iter()
+        .map(|asset| AssetFile {
+            source: asset.path.clone(),
+            url: UrlPath::file(dirs.file_url(&asset.rel)),
+        })
+        .collect();
+    let asset_rels: HashSet<&str> = sources.assets.iter().map(|a| a.rel.as_str()).collect();
+    let mut published: HashMap<String, String> = HashMap::new();
+    for (rel, url) in post_heads
+        .iter()
+        .map(|h| (&h.source.rel, &h.url))
+        .chain(page_heads.iter().map(|h| (&h.source.rel, &h.url)))
+    {
+        published.insert(rel.clone(), url.as_str().to_string());
+        if let Some(dir) = bundle_dir(rel) {
+            published.insert(dir.to_string(), url.as_str().to_string());
+        }
+    }
+    for head in &trip_heads {
+        published.insert(head.dir.clone(), format!("{}/", dirs.dir_url(&head.dir)));
+    }
+    for (asset, file) in sources.assets.iter().zip(&assets) {
+        published.insert(asset.rel.clone(), file.url.as_str().to_string());
+    }
+    let files = Files {
+        dirs: &dirs,
+        assets: &sources.assets,
+        asset_rels: &asset_rels,
+        published: &published,
+    };
+
+    let trip_dirs: BTreeMap<String, TripId> = trip_heads
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.dir.clone(), TripId(i)))
+        .collect();
+    let trips: Vec<_> = trip_heads
+        .into_par_iter()
+        .map(|head| finish_trip(head, &files))
+        .collect();
+    let posts: Vec<_> = post_heads
+        .into_par_iter()
+        .filter(|head| options.drafts || !head.matter.draft)
+        .map(|head| finish_post(head, &files, &trip_dirs))
+        .collect();
+    let pages: Vec<_> = page_heads
+        .into_par_iter()
+        .filter(|head| options.drafts || !head.matter.draft)
+        .map(|head| finish_page(head, &files))
+        .collect();
+    let trips: Vec<Trip> = trips.into_iter().filter_map(|r| problems.take(r)).collect();
+    let posts: Vec<Post> = posts.into_iter().filter_map(|r| problems.take(r)).collect();
+    let pages: Vec<Page> = pages.into_iter().filter_map(|r| problems.take(r)).collect();
+    problems.into_result(Content {
+        posts,
+        pages,
+        trips,
+        assets,
+    })
+}
+
+/// Where the folders of the content tree land in the output: a bundle's
+/// folder at its page, any other folder at its slugged path.
+#[derive(Debug, Default)]
+struct DirMap {
+    bundles: BTreeMap<String, String>,
+}
+
+impl DirMap {
+    /// The output folder (no trailing slash) of the content folder `dir`.
+    fn dir_url(&self, dir: &str) -> String {
+        let mut prefix = dir;
+        loop {
+            if let Some(url) = self.bundles.get(prefix) {
+                let rest = &dir[prefix.len()..];
+                return format!("{url}{rest}");
+            }
+            match prefix.rfind('/') {
+                Some(i) => prefix = &prefix[..i],
+                None => break,
+            }
+        }
+        let dir = dir
+            .strip_prefix(PAGES_DIR)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            .unwrap_or(dir);
+        dir.split('/')
+            .filter(|s| !s.is_empty())
+            .map(segment_slug)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The output path of the content file `rel`: its folder's, and its own name.
+    fn file_url(&self, rel: &str) -> String {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let dir = self.dir_url(dir);
+        if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        }
+    }
+}
+
+/// What the body and photo paths of one file are resolved against.
+struct Files<'a> {
+    dirs: &'a DirMap,
+    assets: &'a [Asset],
+    asset_rels: &'a HashSet<&'a str>,
+    /// Content path (a Markdown file, a bundle's or trip's folder, an asset)
+    /// → the site path it is published at.
+    published: &'a HashMap<String, String>,
+}
+
+impl Files<'_> {
+    /// Renders the Markdown body of `source`, shown on `page`.
+    fn markdown(&self, source: &Source, body: &str, page: &UrlPath) -> markdown::Rendered {
+        let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let resolve = |link: &str| {
+            let rel = resolve(dir, link)?;
+            self.published.get(rel.trim_end_matches('/')).cloned()
+        };
+        markdown::render(
+            body,
+            &markdown::Links {
+                page,
+                resolve: &resolve,
+            },
+        )
+    }
+
+    /// Resolves a path written in `source` (relative to its folder) to the
+    /// output path of an existing content file, or says what is wrong.
+    fn resolve(&self, source: &Source, written: &str, what: &str) -> Result<String, Problem> {
+        let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let problem = |message: String| {
+            let line = source
+                .text
+                .lines()
+                .position(|l| l.contains(written))
+                .map(|i| i + 1);
+            Problem::in_file(source.display_path(), message).at_line(line)
+        };
+        let rel = match written.strip_prefix('/') {
+            Some(from_content) => resolve("", from_content),
+            None => resolve(dir, written),
+        };
+        let Some(rel) = rel.filter(|r| !written.contains('\\') && !r.is_empty()) else {
+            return Err(problem(format!("the {what} `{written}` leads outside the site's content folder"))
+                .hint("keep photos and tracks beside the post, and write their paths relative to it, such as `stadium.jpg`"));
+        };
+        if self.asset_rels.contains(rel.as_str()) {
+            return Ok(self.dirs.file_url(&rel));
+        }
+        let folder = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let name = rel.rsplit('/').next().unwrap_or(&rel);
+        let beside = self.assets.iter().filter_map(|a| {
+            let (d, n) = a.rel.rsplit_once('/').unwrap_or(("", &a.rel));
+            (d == folder).then_some(n)
+        });
+        let hint = match suggest::nearest(name, beside) {
+            Some(near) => format!("did you mean `{near}`? It is in the same folder"),
+            None => format!("put the file at content/{rel}, or correct the path"),
+        };
+        Err(problem(format!(
+            "the {what} `{written}` does not exist (looked for content/{rel})"
+        ))
+        .hint(hint))
+    }
+}
+
+/// The folder of a bundle's `index.md`, `None` for a single-file post or page.
+fn bundle_dir(rel: &str) -> Option<&str> {
+    let (dir, name) = rel.rsplit_once('/')?;
+    matches!(name, "index.md" | "index.markdown").then_some(dir)
+}
+
+/// The published name of one folder or file name of a content path; a name
+/// with no letters or digits is kept as it is rather than lost.
+fn segment_slug(segment: &str) -> String {
+    let slug = slugify(segment);
+    if slug.is_empty() {
+        segment.to_string()
+    } else {
+        slug
+    }
+}
+
+/// `2017-04-13-race-day` → (`2017-04-13`, `race-day`).
+fn date_prefix(name: &str) -> Option<(&str, &str)> {
+    let (date, rest) = (name.get(..10)?, name.get(10..)?);
+    let shaped = date.bytes().enumerate().all(|(i, b)| {
+        if i == 4 || i == 7 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    let rest = rest.strip_prefix(['-', '_'])?;
+    (shaped && !rest.is_empty()).then_some((date, rest))
+}
+
+/// The folders and name a content file is published under: `a/b/index.md`
+/// and `a/b.md` both give `["a", "b"]`, with a date prefix split off the name.
+fn url_segments(rel: &str) -> (Vec<&str>, &str, Option<&str>) {
+    let without_ext = rel.rsplit_once('.').map_or(rel, |(stem, _)| stem);
+    let mut parts: Vec<&str> = without_ext.split('/').collect();
+    if parts.len() > 1 && parts.last() == Some(&"index") {
+        parts.pop();
+    }
+    let last = parts.pop().unwrap_or("");
+    match date_prefix(last) {
+        Some((date, name)) => (parts, name, Some(date)),
+        None => (parts, last, None),
+    }
+}
+
+fn faults_to_problems(source: &Source, faults: Vec<Fault>) -> Vec<Problem> {
+    faults
+        .into_iter()
+        .map(|f| {
+            let problem = Problem::in_file(source.display_path(), f.message).at_line(f.line);
+            match f.hint {
+                Some(hint) => problem.hint(hint),
+                None => problem,
+            }
+        })
+        .collect()
+}
+
+fn read_matter<'a, T: serde::de::DeserializeOwned + Default>(
+    source: &'a Source,
+    known: &[&str],
+) -> Result<(T, Split<'a>), Vec<Problem>> {
+    let split =
+        front_matter::split(&source.text).map_err(|f| faults_to_problems(source, vec![f]))?;
+    let matter = front_matter::parse(&split, known).map_err(|f| faults_to_problems(source, f))?;
+    Ok((matter, split))
+}
+
+fn line_of(split: &Split<'_>, key: &str) -> Option<usize> {
+    suggest::line_of_key(split.yaml, key, ':', 0).map(|l| l + split.yaml_line - 1)
+}
+
+fn required_title(title: Option<String>, source: &Source, what: &str) -> Result<String, Problem> {
+    match title.map(|t| t.trim().to_string()) {
+        Some(title) if !title.is_empty() => Ok(title),
+        _ => Err(Problem::in_file(source.display_path(), format!("this {what} has no title"))
+            .at_line(1)
+            .hint("add a line such as `title: Race day` to the front matter between the `---` lines")),
+    }
+}
+
+struct PostHead<'a> {
+    source: &'a Source,
+    split: Split<'a>,
+    matter: PostMatter,
+    title: String,
+    date: PostDate,
+    url: UrlPath,
+}
+
+fn post_head<'a>(source: &'a Source, config: &Config) -> Result<PostHead<'a>, Vec<Problem>> {
+    let (mut matter, split): (PostMatter, _) = read_matter(source, front_matter::POST_KEYS)?;
+    let mut problems = Vec::new();
+    let (dirs, name, name_date) = url_segments(&source.rel);
+    let title = required_title(matter.title.take(), source, "post")
+        .map_err(|p| problems.push(p))
+        .ok();
+
+    let date = match (&matter.date, name_date) {
+        (Some(written), _) => date::parse(written, &config.timezone).map_err(|message| {
+            Problem::in_file(source.display_path(), message)
+                .at_line(line_of(&split, "date"))
+                .hint("write the date as 2017-04-13, \"2017-04-13 08:30\" or 2017-04-13T08:30:00+09:00")
+        }),
+        (None, Some(from_name)) => date::parse(from_name, &config.timezone).map_err(|message| {
+            Problem::in_file(source.display_path(), format!("the date in the file name: {message}"))
+                .hint("rename the file with a real date, such as 2017-04-13-race-day.md")
+        }),
+        (None, None) => Err(Problem::in_file(source.display_path(), "this post has no date")
+            .at_line(1)
+            .hint("add a line such as `date: 2017-04-13T08:30:00+09:00` to the front matter, or start the file name with the date: 2017-04-13-race-day.md")),
+    }
+    .map_err(|p| problems.push(p))
+    .ok();
+
+    let slug = match &matter.slug {
+        Some(slug) => {
+            let clean = slugify(slug);
+            if clean.is_empty() {
+                problems.push(
+                    Problem::in_file(
+                        source.display_path(),
+                        format!("the slug `{slug}` has no letters or digits"),
+                    )
+                    .at_line(line_of(&split, "slug"))
+                    .hint("use letters, digits and dashes, such as `slug: race-day`"),
+                );
+            }
+            clean
+        }
+        None => segment_slug(name),
+    };
+    let segments = dirs
+        .iter()
+        .map(|d| segment_slug(d))
+        .chain(std::iter::once(slug));
+    let url = UrlPath::page(segments);
+    match (title, date) {
+        (Some(title), Some(date)) if problems.is_empty() => Ok(PostHead {
+            source,
+            split,
+            matter,
+            title,
+            date,
+            url,
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn finish_post(
+    head: PostHead<'_>,
+    files: &Files<'_>,
+    trips: &BTreeMap<String, TripId>,
+) -> Result<Post, Vec<Problem>> {
+    let PostHead {
+        source,
+        split,
+        matter,
+        title,
+        date,
+        url,
+    } = head;
+    let mut problems = Vec::new();
+    let mut photos = Vec::with_capacity(matter.photos.len());
+    for entry in matter.photos {
+        let (src, caption, alt) = match entry {
+            PhotoEntry::Path(src) => (src, None, None),
+            PhotoEntry::Full { src, caption, alt } => (src, caption, alt),
+        };
+        match files.resolve(source, &src, "photo") {
+            Ok(src) => photos.push(Photo { src, caption, alt }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let mut optional_file = |written: Option<String>, what: &str| {
+        written.and_then(|w| {
+            files
+                .resolve(source, &w, what)
+                .map_err(|p| problems.push(p))
+                .ok()
+        })
+    };
+    let cover = optional_file(matter.cover, "cover photo")
+        .or_else(|| photos.first().map(|p| p.src.clone()));
+    let gpx = optional_file(matter.gpx, "route (gpx)");
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let rendered = files.markdown(source, split.body, &url);
+    // The nearest trip folder above the post: trips may hold trips.
+    let trip = source
+        .rel
+        .rmatch_indices('/')
+        .find_map(|(i, _)| trips.get(&source.rel[..i]).copied());
+    Ok(Post {
+        source: source.display_path(),
+        url,
+        title,
+        date,
+        location: matter.location.filter(|l| !l.trim().is_empty()),
+        coords: matter.coords,
+        tags: matter
+            .tags
+            .into_iter()
+            .filter(|t| !t.trim().is_empty())
+            .collect(),
+        photos,
+        cover,
+        summary: summary(matter.summary, &rendered.first_paragraph),
+        gpx,
+        draft: matter.draft,
+        trip,
+        body_html: rendered.html,
+    })
+}
+
+/// The written summary, else the first paragraph cut at a word near 280 characters.
+fn summary(written: Option<String>, first_paragraph: &str) -> String {
+    if let Some(written) = written.filter(|s| !s.trim().is_empty()) {
+        return written.trim().to_string();
+    }
+    const LIMIT: usize = 280;
+    if first_paragraph.chars().count() <= LIMIT {
+        return first_paragraph.to_string();
+    }
+    let cut: String = first_paragraph.chars().take(LIMIT).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+struct PageHead<'a> {
+    source: &'a Source,
+    split: Split<'a>,
+    matter: PageMatter,
+    title: String,
+    url: UrlPath,
+}
+
+fn page_head(source: &Source) -> Result<PageHead<'_>, Vec<Problem>> {
+    let (mut matter, split): (PageMatter, _) = read_matter(source, front_matter::PAGE_KEYS)?;
+    let title = required_title(matter.title.take(), source, "page").map_err(|p| vec![p])?;
+    let rel = source.rel.strip_prefix("pages/").unwrap_or(&source.rel);
+    let (dirs, name, _) = url_segments(rel);
+    let name = matter
+        .slug
+        .as_deref()
+        .map(slugify)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| segment_slug(name));
+    let url = UrlPath::page(
+        dirs.iter()
+            .map(|d| segment_slug(d))
+            .chain(std::iter::once(name)),
+    );
+    Ok(PageHead {
+        source,
+        split,
+        matter,
+        title,
+        url,
+    })
+}
+
+fn finish_page(head: PageHead<'_>, files: &Files<'_>) -> Result<Page, Vec<Problem>> {
+    let PageHead {
+        source,
+        split,
+        matter,
+        title,
+        url,
+    } = head;
+    let rendered = files.markdown(source, split.body, &url);
+    Ok(Page {
+        source: source.display_path(),
+        url,
+        title,
+        summary: summary(matter.summary, &rendered.first_paragraph),
+        body_html: rendered.html,
+    })
+}
+
+struct TripHead<'a> {
+    source: &'a Source,
+    split: Split<'a>,
+    matter: TripMatter,
+    title: String,
+    dir: String,
+    start: Option<Date>,
+    end: Option<Date>,
+}
+
+fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
+    let (mut matter, split): (TripMatter, _) = read_matter(source, front_matter::TRIP_KEYS)?;
+    let mut problems = Vec::new();
+    let title = required_title(matter.title.take(), source, "trip")
+        .map_err(|p| problems.push(p))
+        .ok();
+    let mut day = |key: &str, written: &Option<String>| {
+        let written = written.as_deref()?;
+        date::parse_day(written.trim())
+            .map_err(|message| {
+                problems.push(
+                    Problem::in_file(source.display_path(), format!("`{key}`: {message}"))
+                        .at_line(line_of(&split, key))
+                        .hint(format!(
+                            "write the day as YYYY-MM-DD, such as `{key}: 2017-04-09`"
+                        )),
+                )
+            })
+            .ok()
+    };
+    let start = day("start", &matter.start);
+    let end = day("end", &matter.end);
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
+        problems.push(
+            Problem::in_file(
+                source.display_path(),
+                format!("the trip ends ({end}) before it starts ({start})"),
+            )
+            .at_line(line_of(&split, "end"))
+            .hint("swap `start` and `end`, or correct one of them"),
+        );
+    }
+    let dir = source
+        .rel
+        .strip_suffix(TRIP_FILE)
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
+    if dir.is_empty() {
+        problems.push(
+            Problem::in_file(
+                source.display_path(),
+                "a trip must be a folder inside content/, not content/ itself",
+            )
+            .hint("move this file into the trip's folder, such as content/pyongyang-2017/_trip.md"),
+        );
+    }
+    match title {
+        Some(title) if problems.is_empty() => Ok(TripHead {
+            source,
+            split,
+            matter,
+            title,
+            dir,
+            start,
+            end,
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn finish_trip(head: TripHead<'_>, files: &Files<'_>) -> Result<Trip, Vec<Problem>> {
+    let TripHead {
+        source,
+        split,
+        matter,
+        title,
+        dir,
+        start,
+        end,
+    } = head;
+    let url = UrlPath::page([files.dirs.dir_url(&dir)]);
+    let cover = match matter.cover {
+        Some(written) => Some(
+            files
+                .resolve(source, &written, "cover photo")
+                .map_err(|p| vec![p])?,
+        ),
+        None => None,
+    };
+    let rendered = files.markdown(source, split.body, &url);
+    Ok(Trip {
+        source: source.display_path(),
+        dir,
+        url,
+        title,
+        start,
+        end,
+        summary: matter
+            .summary
+            .or_else(|| Some(rendered.first_paragraph.clone()).filter(|s| !s.is_empty())),
+        cover,
+        location: matter.location,
+        body_html: rendered.html,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_segments_drop_index_extension_and_date() {
+        assert_eq!(
+            url_segments("trip/race-day/index.md"),
+            (vec!["trip"], "race-day", None)
+        );
+        assert_eq!(
+            url_segments("trip/2017-04-13-race-day.md"),
+            (vec!["trip"], "race-day", Some("2017-04-13"))
+        );
+        assert_eq!(
+            url_segments("2017-04-13-race/index.md"),
+            (vec![], "race", Some("2017-04-13"))
+        );
+        assert_eq!(url_segments("index.md"), (vec![], "index", None));
+    }
+
+    #[test]
+    fn date_prefix_needs_a_name_after_it() {
+        assert_eq!(date_prefix("2017-04-13-x"), Some(("2017-04-13", "x")));
+        assert_eq!(date_prefix("2017-04-13"), None);
+        assert_eq!(date_prefix("2017-4-13-x"), None);
+    }
+
+    #[test]
+    fn bundle_folders_map_to_their_page() {
+        let mut dirs = DirMap::default();
+        dirs.bundles
+            .insert("Trip One/2017-04-13-race".into(), "trip-one/race".into());
+        assert_eq!(
+            dirs.file_url("Trip One/2017-04-13-race/a b.jpg"),
+            "trip-one/race/a b.jpg"
+        );
+        assert_eq!(dirs.file_url("Trip One/cover.jpg"), "trip-one/cover.jpg");
+        assert_eq!(dirs.file_url("pages/me.jpg"), "me.jpg");
+        assert_eq!(dirs.file_url("pagesx/me.jpg"), "pagesx/me.jpg");
+    }
+
+    #[test]
+    fn long_summaries_are_cut_at_a_word() {
+        let long = "word ".repeat(100);
+        let cut = summary(None, long.trim());
+        assert!(
+            cut.ends_with("word…") && cut.chars().count() <= 281,
+            "{cut}"
+        );
+        assert_eq!(summary(Some(" Mine ".into()), "first"), "Mine");
+    }
+}

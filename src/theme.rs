@@ -1,0 +1,259 @@
+//! The look of the site: Tera templates and static files, layered so that the
+//! site's `templates/` and `static/` override the theme's file by file, and the
+//! theme's override the default theme built into milepost (so `milepost init`
+//! and a site without `themes/` work).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::disk;
+use crate::error::{Problem, Problems, Result};
+use crate::output::{Body, OutputFile};
+use crate::site::Site;
+use crate::suggest;
+
+pub const DEFAULT_THEME: &str = "default";
+
+/// The default theme's templates, built into the binary.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../themes/default/templates/home.html"),
+    ),
+    (
+        "post.html",
+        include_str!("../themes/default/templates/post.html"),
+    ),
+    (
+        "page.html",
+        include_str!("../themes/default/templates/page.html"),
+    ),
+    (
+        "trip.html",
+        include_str!("../themes/default/templates/trip.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../themes/default/templates/404.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../themes/default/templates/macros.html"),
+    ),
+];
+
+/// The default theme's static files, built into the binary.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../themes/default/static/style.css"),
+    ),
+    (
+        "milepost.js",
+        include_bytes!("../themes/default/static/milepost.js"),
+    ),
+];
+
+pub const BUILTIN_THEME_TOML: &str = include_str!("../themes/default/theme.toml");
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Static files to publish, the site's over the theme's.
+    pub static_files: Vec<OutputFile>,
+}
+
+/// Where a template came from, for messages.
+enum TemplateSource {
+    Builtin,
+    File(PathBuf),
+}
+
+pub fn load(site: &Site) -> Result<Theme> {
+    let theme_name = &site.config.theme;
+    let theme_dir = site.root.join("themes").join(theme_name);
+    if theme_name != DEFAULT_THEME && !theme_dir.is_dir() {
+        let available = installed_themes(&site.root);
+        let hint = match suggest::nearest(theme_name, available.iter().map(String::as_str)) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("put the theme in themes/{theme_name}/, or use theme = \"default\""),
+        };
+        return Err(Problem::in_file(
+            "site.toml",
+            format!("the theme `{theme_name}` is not in themes/"),
+        )
+        .at_line(suggest::line_of_key(
+            &disk::read_to_string(&site.root.join("site.toml"))?,
+            "theme",
+            '=',
+            0,
+        ))
+        .hint(hint)
+        .into());
+    }
+
+    let mut templates: BTreeMap<String, (String, TemplateSource)> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(name, text)| {
+            (
+                name.to_string(),
+                (text.to_string(), TemplateSource::Builtin),
+            )
+        })
+        .collect();
+    let mut problems = Problems::default();
+    for dir in [theme_dir.join("templates"), site.root.join("templates")] {
+        for (name, path) in files_under(&dir) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    templates.insert(
+                        name,
+                        (
+                            text,
+                            TemplateSource::File(site.relative(&path).to_path_buf()),
+                        ),
+                    );
+                }
+                Err(e) => problems.push(Problem::in_file(
+                    site.relative(&path),
+                    format!("could not read this template: {e}"),
+                )),
+            }
+        }
+    }
+    problems.into_result(())?;
+
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_html);
+    let raw: Vec<(&str, &str)> = templates
+        .iter()
+        .map(|(name, (text, _))| (name.as_str(), text.as_str()))
+        .collect();
+    if let Err(err) = tera.add_raw_templates(raw) {
+        return Err(template_problem(&err, |name| match templates.get(name) {
+            Some((_, TemplateSource::File(path))) => path.clone(),
+            _ => PathBuf::from(format!("(built-in template {name})")),
+        })
+        .into());
+    }
+
+    let mut statics: BTreeMap<String, OutputFile> = BTreeMap::new();
+    for (name, bytes) in BUILTIN_STATIC {
+        statics.insert(
+            name.to_string(),
+            OutputFile {
+                path: name.to_string(),
+                origin: format!("the default theme's {name}"),
+                body: Body::Builtin(bytes),
+            },
+        );
+    }
+    for dir in [theme_dir.join("static"), site.root.join("static")] {
+        for (name, path) in files_under(&dir) {
+            let origin = site.relative(&path).display().to_string();
+            statics.insert(
+                name.clone(),
+                OutputFile {
+                    path: name,
+                    origin,
+                    body: Body::Copy(path),
+                },
+            );
+        }
+    }
+    Ok(Theme {
+        tera,
+        static_files: statics.into_values().collect(),
+    })
+}
+
+/// Escapes what HTML needs escaped and nothing more: Tera's own also escapes
+/// `/`, which would make every link read `..&#x2F;style.css` in the source.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every file below `dir` as (path relative to `dir` with `/`, full path), in
+/// name order, hidden files left out. A missing folder has none.
+fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
+    WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_str()?
+                .replace('\\', "/");
+            Some((rel, e.into_path()))
+        })
+        .collect()
+}
+
+fn installed_themes(root: &Path) -> Vec<String> {
+    std::fs::read_dir(root.join("themes"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A Tera error as a problem in the template file it names, with the line when
+/// Tera gives one (`--> 3:5`).
+pub fn template_problem(err: &tera::Error, file_of: impl Fn(&str) -> PathBuf) -> Problem {
+    let mut chain = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        chain.push(e.to_string());
+        source = e.source();
+    }
+    let text = chain.join("\n");
+    let name = text.split('\'').nth(1).unwrap_or("").to_string();
+    let line = text
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.trim().parse().ok());
+    let detail: Vec<&str> = chain
+        .iter()
+        .skip(1)
+        .flat_map(|c| c.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let message = if detail.is_empty() {
+        chain[0].clone()
+    } else {
+        format!("{}: {}", chain[0], detail.join(" "))
+    };
+    Problem::in_file(file_of(&name), message)
+        .at_line(line)
+        .hint("fix the template, or delete it to use the theme's own")
+}

@@ -1,0 +1,9 @@
+//! milepost's integration tests: each module builds small fixture sites from
+//! `tests/fixtures/` (copied to a temporary folder) with the real binary or
+//! the library, and asserts on the files written.
+
+mod build;
+mod commands;
+mod errors;
+mod fixture;
+mod links;
