@@ -114,12 +114,9 @@ impl Config {
         let mut problems = Vec::new();
         for key in unknown {
             let (known, name, after) = match key.strip_prefix("photos.") {
-                Some(name) => (
-                    PHOTO_KEYS,
-                    name,
-                    text.find("[photos]")
-                        .map_or(0, |i| text[..i].lines().count()),
-                ),
+                Some(name) => {
+                    (PHOTO_KEYS, name, text.find("[photos]").map_or(0, |i| text[..i].lines().count()))
+                }
                 None => (TOP_KEYS, key.as_str(), 0),
             };
             problems.push(
@@ -144,11 +141,9 @@ impl Config {
         let base_url = match check_base_url(&raw.base_url) {
             Ok(url) => url,
             Err(message) => {
-                problems.push(
-                    problem(message)
-                        .at_line(line("base_url"))
-                        .hint("write the full address the site will live at, such as \"https://user.github.io/diary/\""),
-                );
+                problems.push(problem(message).at_line(line("base_url")).hint(
+                    "write the full address the site will live at, such as \"https://user.github.io/diary/\"",
+                ));
                 String::new()
             }
         };
@@ -168,12 +163,9 @@ impl Config {
         }
         if !(1..=100).contains(&raw.photos.quality) {
             problems.push(
-                problem(format!(
-                    "`[photos] quality` is {}; it goes from 1 to 100",
-                    raw.photos.quality
-                ))
-                .at_line(line("quality"))
-                .hint("80 keeps photos sharp and small"),
+                problem(format!("`[photos] quality` is {}; it goes from 1 to 100", raw.photos.quality))
+                    .at_line(line("quality"))
+                    .hint("80 keeps photos sharp and small"),
             );
         }
         if !problems.is_empty() {
@@ -195,10 +187,7 @@ impl Config {
             output_dir: raw.output_dir,
             posts_per_page: raw.posts_per_page,
             feed_limit: raw.feed_limit,
-            photos: PhotoConfig {
-                widths,
-                ..raw.photos
-            },
+            photos: PhotoConfig { widths, ..raw.photos },
         })
     }
 
@@ -214,9 +203,7 @@ impl Config {
     /// The path part of the base URL, such as `/diary/` (`/` at a domain's root).
     pub fn base_path(&self) -> &str {
         let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
-        self.base_url[after_scheme..]
-            .find('/')
-            .map_or("/", |i| &self.base_url[after_scheme + i..])
+        self.base_url[after_scheme..].find('/').map_or("/", |i| &self.base_url[after_scheme + i..])
     }
 }
 
@@ -229,9 +216,7 @@ fn check_base_url(url: &str) -> Result<String, String> {
         return Err(format!("`base_url` `{url}` has no host name"));
     }
     if rest.contains(['?', '#']) {
-        return Err(format!(
-            "`base_url` `{url}` may not have a query or fragment"
-        ));
+        return Err(format!("`base_url` `{url}` may not have a query or fragment"));
     }
     let mut url = url.to_string();
     if !url.ends_with('/') {
@@ -242,12 +227,9 @@ fn check_base_url(url: &str) -> Result<String, String> {
 
 fn toml_problem(file: &Path, text: &str, err: &toml::de::Error) -> Problem {
     let line = err.span().map(|span| line_at(text, span.start));
-    Problem::in_file(
-        file,
-        format!("site.toml is not valid TOML: {}", err.message().trim()),
-    )
-    .at_line(line)
-    .hint("each setting is `key = value`, with text in double quotes: title = \"My trip\"")
+    Problem::in_file(file, format!("site.toml is not valid TOML: {}", err.message().trim()))
+        .at_line(line)
+        .hint("each setting is `key = value`, with text in double quotes: title = \"My trip\"")
 }
 
 #[cfg(test)]
@@ -275,23 +257,19 @@ mod tests {
 
     #[test]
     fn unknown_keys_name_the_nearest_known_key_and_line() {
-        let problems = parse("title = \"x\"\nbaseurl = \"https://a.b/\"\n[photos]\nwidht = [1]\n")
-            .unwrap_err();
+        let problems =
+            parse("title = \"x\"\nbaseurl = \"https://a.b/\"\n[photos]\nwidht = [1]\n").unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(problems[0].line, Some(2));
-        assert_eq!(
-            problems[0].hint.as_deref(),
-            Some("did you mean `base_url`?")
-        );
+        assert_eq!(problems[0].hint.as_deref(), Some("did you mean `base_url`?"));
         assert_eq!(problems[1].line, Some(4));
         assert_eq!(problems[1].hint.as_deref(), Some("did you mean `widths`?"));
     }
 
     #[test]
     fn bad_values_are_each_reported() {
-        let problems =
-            parse("timezone = \"Mars/Olympus\"\nbase_url = \"example.com\"\nposts_per_page = 0\n")
-                .unwrap_err();
+        let problems = parse("timezone = \"Mars/Olympus\"\nbase_url = \"example.com\"\nposts_per_page = 0\n")
+            .unwrap_err();
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![Some(1), Some(2), Some(3)]);
     }

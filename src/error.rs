@@ -19,19 +19,11 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(message: impl Into<String>) -> Self {
-        Problem {
-            file: None,
-            line: None,
-            message: message.into(),
-            hint: None,
-        }
+        Problem { file: None, line: None, message: message.into(), hint: None }
     }
 
     pub fn in_file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Problem {
-            file: Some(file.into()),
-            ..Problem::new(message)
-        }
+        Problem { file: Some(file.into()), ..Problem::new(message) }
     }
 
     pub fn at_line(mut self, line: impl Into<Option<usize>>) -> Self {
@@ -77,11 +69,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
-        Error::Io {
-            action,
-            path: path.to_path_buf(),
-            source,
-        }
+        Error::Io { action, path: path.to_path_buf(), source }
     }
 
     /// The problems this error stands for (an I/O failure is one problem).
@@ -100,21 +88,13 @@ impl From<Problem> for Error {
 }
 
 fn list(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("error: {p}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    problems.iter().map(|p| format!("error: {p}")).collect::<Vec<_>>().join("\n")
 }
 
 /// The 1-based line of byte `offset` in `text`.
 pub fn line_at(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Gathers the problems of one stage so that it can go on past the first one.

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 mod disk;
 pub mod error;
+pub mod html;
 pub mod index;
 pub mod load;
 pub mod output;
@@ -48,6 +49,8 @@ pub struct BuildReport {
     pub write: Option<write::WriteReport>,
     pub output_dir: PathBuf,
     pub elapsed: Duration,
+    /// Things worth fixing that did not stop the build.
+    pub warnings: Vec<Problem>,
 }
 
 /// Everything of a build but the writing: the files the output would hold.
@@ -55,6 +58,7 @@ pub struct Planned {
     pub files: Vec<OutputFile>,
     pub pages: usize,
     pub output_dir: PathBuf,
+    pub warnings: Vec<Problem>,
 }
 
 use output::OutputFile;
@@ -66,30 +70,18 @@ pub fn plan(site: &Site, options: &BuildOptions) -> Result<Planned> {
         config.set_base_url(url)?;
     }
     let output = match &options.output {
-        Some(dir) => std::env::current_dir()
-            .map(|cwd| cwd.join(dir))
-            .unwrap_or_else(|_| dir.clone()),
+        Some(dir) => std::env::current_dir().map(|cwd| cwd.join(dir)).unwrap_or_else(|_| dir.clone()),
         None => site.output_dir(),
     };
     let output_dir = write::checked_output_dir(&site.root, &output)?;
 
     let sources = load::content(site)?;
-    let content = parse::content(
-        &sources,
-        &config,
-        parse::ParseOptions {
-            drafts: options.drafts,
-        },
-    )?;
+    let content = parse::content(&sources, &config, parse::ParseOptions { drafts: options.drafts })?;
     let index = index::build(&content);
     let theme = theme::load(site)?;
-    let mut files = render::pages(&render::Inputs {
-        config: &config,
-        content: &content,
-        index: &index,
-        tera: &theme.tera,
-    })?;
-    let pages = files.len();
+    let inputs = render::Inputs { config: &config, content: &content, index: &index, tera: &theme.tera };
+    let mut files = render::site(&inputs)?;
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     files.extend(theme.static_files);
     files.extend(content.assets.iter().map(|asset| OutputFile {
         path: asset.url.as_str().to_string(),
@@ -98,11 +90,7 @@ pub fn plan(site: &Site, options: &BuildOptions) -> Result<Planned> {
     }));
     output::check_unique(&files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Planned {
-        files,
-        pages,
-        output_dir,
-    })
+    Ok(Planned { files, pages, output_dir, warnings: index.warnings })
 }
 
 /// Builds the site into its output folder, writing only what changed.
@@ -116,6 +104,7 @@ pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
         write: Some(write),
         output_dir: planned.output_dir,
         elapsed: started.elapsed(),
+        warnings: planned.warnings,
     })
 }
 
@@ -129,5 +118,6 @@ pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
         write: None,
         output_dir: planned.output_dir,
         elapsed: started.elapsed(),
+        warnings: planned.warnings,
     })
 }

@@ -64,10 +64,7 @@ pub fn content(site: &Site) -> Result<Sources> {
         return Ok(sources);
     }
 
-    let mut walk = WalkDir::new(&content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
+    let mut walk = WalkDir::new(&content_dir).follow_links(true).sort_by_file_name().into_iter();
     while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -99,26 +96,17 @@ pub fn content(site: &Site) -> Result<Sources> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel_path = entry
-            .path()
-            .strip_prefix(&content_dir)
-            .unwrap_or(entry.path());
+        let rel_path = entry.path().strip_prefix(&content_dir).unwrap_or(entry.path());
         let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
             problems.push(
-                Problem::in_file(
-                    site.relative(entry.path()),
-                    "this file name is not valid UTF-8",
-                )
-                .hint("rename the file using plain letters, digits and dashes"),
+                Problem::in_file(site.relative(entry.path()), "this file name is not valid UTF-8")
+                    .hint("rename the file using plain letters, digits and dashes"),
             );
             continue;
         };
         let kind = classify(&rel);
         match kind {
-            Kind::Asset => sources.assets.push(Asset {
-                rel,
-                path: entry.into_path(),
-            }),
+            Kind::Asset => sources.assets.push(Asset { rel, path: entry.into_path() }),
             kind => markdown.push((kind, rel, entry.into_path())),
         }
     }
@@ -157,8 +145,8 @@ fn classify(rel: &str) -> Kind {
 
 fn read_text(site: &Site, path: &Path) -> Result<String, Problem> {
     let shown = site.relative(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| Problem::in_file(shown, format!("could not read this file: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Problem::in_file(shown, format!("could not read this file: {e}")))?;
     String::from_utf8(bytes).map_err(|err| {
         let valid = err.utf8_error().valid_up_to();
         let line = line_at(&String::from_utf8_lossy(&err.as_bytes()[..valid]), valid);
@@ -169,28 +157,19 @@ fn read_text(site: &Site, path: &Path) -> Result<String, Problem> {
 }
 
 fn stays_inside(site: &Site, path: &Path) -> bool {
-    path.canonicalize()
-        .is_ok_and(|target| target.starts_with(&site.root))
+    path.canonicalize().is_ok_and(|target| target.starts_with(&site.root))
 }
 
 fn walk_problem(site: &Site, err: &walkdir::Error) -> Problem {
-    let path = err
-        .path()
-        .map(|p| site.relative(p).to_path_buf())
-        .unwrap_or_default();
+    let path = err.path().map(|p| site.relative(p).to_path_buf()).unwrap_or_default();
     if let Some(ancestor) = err.loop_ancestor() {
         return Problem::in_file(
             path,
-            format!(
-                "this link loops back to {}, so the folder would never end",
-                site.describe(ancestor)
-            ),
+            format!("this link loops back to {}, so the folder would never end", site.describe(ancestor)),
         )
         .hint("remove the link, or point it at a folder that does not contain it");
     }
-    let broken = err
-        .io_error()
-        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+    let broken = err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
     if broken {
         Problem::in_file(path, "this link points to a file that does not exist")
             .hint("remove the link or fix its target")

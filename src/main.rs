@@ -21,18 +21,21 @@ fn main() -> ExitCode {
     }
 }
 
+fn warn(warnings: &[milepost::Problem]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
 /// The command's summary line, or its error and whether the output was left as it was.
 fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
     let site = |touched: bool| Site::open(cli.site.as_deref()).map_err(|e| (e, touched));
     match cli.command {
         Command::Build(args) => {
             let site = site(true)?;
-            let options = BuildOptions {
-                drafts: args.drafts,
-                base_url: args.base_url,
-                output: args.output,
-            };
+            let options = BuildOptions { drafts: args.drafts, base_url: args.base_url, output: args.output };
             let report = milepost::build(&site, &options).map_err(|e| (e, true))?;
+            warn(&report.warnings);
             let write = report.write.unwrap_or_default();
             Ok(format!(
                 "Built {} pages into {} in {:.2} s ({} files written, {} unchanged, {} removed).",
@@ -46,11 +49,9 @@ fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
         }
         Command::Check(args) => {
             let site = site(false)?;
-            let options = BuildOptions {
-                drafts: args.drafts,
-                ..BuildOptions::default()
-            };
+            let options = BuildOptions { drafts: args.drafts, ..BuildOptions::default() };
             let report = milepost::check(&site, &options).map_err(|e| (e, false))?;
+            warn(&report.warnings);
             Ok(format!(
                 "No problems found: {} pages would be built ({:.2} s).",
                 report.pages,
@@ -59,12 +60,9 @@ fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
         }
         Command::New(args) => {
             let site = site(false)?;
-            let path = scaffold::new_post(&site, &args.title, args.trip.as_deref())
-                .map_err(|e| (e, false))?;
-            Ok(format!(
-                "Wrote {}. Add photos beside it and write away.",
-                path.display()
-            ))
+            let path =
+                scaffold::new_post(&site, &args.title, args.trip.as_deref()).map_err(|e| (e, false))?;
+            Ok(format!("Wrote {}. Add photos beside it and write away.", path.display()))
         }
         Command::Init(args) => {
             let dir = args.dir.unwrap_or_else(|| ".".into());

@@ -38,10 +38,8 @@ pub fn check_unique(files: &[OutputFile]) -> Result<()> {
     for (path, file) in &by_path {
         // A file `a/b` and a file `a/b/index.html` cannot both exist.
         let folder = format!("{path}/");
-        if let Some((_, inside)) = by_path
-            .range(folder.as_str()..)
-            .next()
-            .filter(|(p, _)| p.starts_with(&folder))
+        if let Some((_, inside)) =
+            by_path.range(folder.as_str()..).next().filter(|(p, _)| p.starts_with(&folder))
         {
             problems.push(clash(path, file, inside));
         }
@@ -50,15 +48,8 @@ pub fn check_unique(files: &[OutputFile]) -> Result<()> {
 }
 
 fn clash(path: &str, first: &OutputFile, second: &OutputFile) -> Problem {
-    let (first, second) = if first.origin <= second.origin {
-        (first, second)
-    } else {
-        (second, first)
-    };
+    let (first, second) = if first.origin <= second.origin { (first, second) } else { (second, first) };
     let url = path.strip_suffix("index.html").unwrap_or(path);
-    Problem::new(format!(
-        "two sources would be published at /{url}: {} and {}",
-        first.origin, second.origin
-    ))
-    .hint("rename one of them, or give one a different `slug:` in its front matter")
+    Problem::new(format!("two sources would be published at /{url}: {} and {}", first.origin, second.origin))
+        .hint("rename one of them, or give one a different `slug:` in its front matter")
 }

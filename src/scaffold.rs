@@ -26,28 +26,22 @@ pub fn new_post(site: &Site, title: &str, trip: Option<&str>) -> Result<PathBuf>
         if !trip_dir.join(TRIP_FILE).is_file() {
             let trips = trips_of(site);
             let hint = if trips.is_empty() {
-                format!(
-                    "make the trip first: a folder content/{trip}/ holding a {TRIP_FILE} with its title"
-                )
+                format!("make the trip first: a folder content/{trip}/ holding a {TRIP_FILE} with its title")
             } else {
                 format!("the trips are: {}", trips.join(", "))
             };
-            return Err(Problem::new(format!(
-                "there is no trip `{trip}` (no content/{trip}/{TRIP_FILE})"
-            ))
-            .hint(hint)
-            .into());
+            return Err(Problem::new(format!("there is no trip `{trip}` (no content/{trip}/{TRIP_FILE})"))
+                .hint(hint)
+                .into());
         }
         folder.push(trip);
     }
     folder.push(&slug);
     let file = folder.join("index.md");
     if site.root.join(&folder).exists() {
-        return Err(
-            Problem::in_file(&folder, "a post with this name exists already")
-                .hint("choose another title, or edit the post that is there")
-                .into(),
-        );
+        return Err(Problem::in_file(&folder, "a post with this name exists already")
+            .hint("choose another title, or edit the post that is there")
+            .into());
     }
     let now = jiff::ZonedDateTime::now().with_time_zone(site.config.timezone.clone());
     let text = format!(
@@ -111,10 +105,7 @@ quality = 80
         "content/first-trip/day-by-the-sea/index.md",
         "---\ntitle: A day by the sea\ndate: 2025-06-02 10:15\nlocation: Cascais, Portugal\ntags: [beach]\n---\n\nTook the train along the coast. Put your photos in this folder and list them under `photos:` in the front matter.\n",
     ),
-    (
-        "content/pages/about.md",
-        "---\ntitle: About\n---\n\nWho writes this journal, and why.\n",
-    ),
+    ("content/pages/about.md", "---\ntitle: About\n---\n\nWho writes this journal, and why.\n"),
 ];
 
 /// Makes a new site in `dir`: site.toml, a sample trip with two posts, an
@@ -145,9 +136,6 @@ mod tests {
 
     #[test]
     fn titles_are_quoted_for_yaml() {
-        assert_eq!(
-            yaml_string(r#"Day 1: "Pyongyang" \o/"#),
-            r#""Day 1: \"Pyongyang\" \\o/""#
-        );
+        assert_eq!(yaml_string(r#"Day 1: "Pyongyang" \o/"#), r#""Day 1: \"Pyongyang\" \\o/""#);
     }
 }

@@ -20,9 +20,7 @@ impl Site {
     pub fn open(dir: Option<&Path>) -> Result<Site> {
         let root = match dir {
             Some(dir) => {
-                let root = dir
-                    .canonicalize()
-                    .map_err(|e| Error::io("open the site folder", dir, e))?;
+                let root = dir.canonicalize().map_err(|e| Error::io("open the site folder", dir, e))?;
                 if !root.join(config::FILE_NAME).is_file() {
                     return Err(Problem::in_file(dir, "this folder has no site.toml, so it is not a milepost site")
                         .hint("run `milepost init` there to make one, or point --site at the folder holding site.toml")
@@ -62,8 +60,7 @@ impl Site {
 }
 
 fn find_root() -> Result<PathBuf> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::io("find", Path::new("the current folder"), e))?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io("find", Path::new("the current folder"), e))?;
     cwd.ancestors()
         .find(|dir| dir.join(config::FILE_NAME).is_file())
         .map(Path::to_path_buf)

@@ -19,46 +19,23 @@ pub const DEFAULT_THEME: &str = "default";
 
 /// The default theme's templates, built into the binary.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../themes/default/templates/base.html"),
-    ),
-    (
-        "home.html",
-        include_str!("../themes/default/templates/home.html"),
-    ),
-    (
-        "post.html",
-        include_str!("../themes/default/templates/post.html"),
-    ),
-    (
-        "page.html",
-        include_str!("../themes/default/templates/page.html"),
-    ),
-    (
-        "trip.html",
-        include_str!("../themes/default/templates/trip.html"),
-    ),
-    (
-        "404.html",
-        include_str!("../themes/default/templates/404.html"),
-    ),
-    (
-        "macros.html",
-        include_str!("../themes/default/templates/macros.html"),
-    ),
+    ("base.html", include_str!("../themes/default/templates/base.html")),
+    ("home.html", include_str!("../themes/default/templates/home.html")),
+    ("post.html", include_str!("../themes/default/templates/post.html")),
+    ("page.html", include_str!("../themes/default/templates/page.html")),
+    ("trip.html", include_str!("../themes/default/templates/trip.html")),
+    ("trips.html", include_str!("../themes/default/templates/trips.html")),
+    ("tags.html", include_str!("../themes/default/templates/tags.html")),
+    ("tag.html", include_str!("../themes/default/templates/tag.html")),
+    ("timeline.html", include_str!("../themes/default/templates/timeline.html")),
+    ("404.html", include_str!("../themes/default/templates/404.html")),
+    ("macros.html", include_str!("../themes/default/templates/macros.html")),
 ];
 
 /// The default theme's static files, built into the binary.
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
-    (
-        "style.css",
-        include_bytes!("../themes/default/static/style.css"),
-    ),
-    (
-        "milepost.js",
-        include_bytes!("../themes/default/static/milepost.js"),
-    ),
+    ("style.css", include_bytes!("../themes/default/static/style.css")),
+    ("milepost.js", include_bytes!("../themes/default/static/milepost.js")),
 ];
 
 pub const BUILTIN_THEME_TOML: &str = include_str!("../themes/default/theme.toml");
@@ -84,41 +61,27 @@ pub fn load(site: &Site) -> Result<Theme> {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!("put the theme in themes/{theme_name}/, or use theme = \"default\""),
         };
-        return Err(Problem::in_file(
-            "site.toml",
-            format!("the theme `{theme_name}` is not in themes/"),
-        )
-        .at_line(suggest::line_of_key(
-            &disk::read_to_string(&site.root.join("site.toml"))?,
-            "theme",
-            '=',
-            0,
-        ))
-        .hint(hint)
-        .into());
+        return Err(Problem::in_file("site.toml", format!("the theme `{theme_name}` is not in themes/"))
+            .at_line(suggest::line_of_key(
+                &disk::read_to_string(&site.root.join("site.toml"))?,
+                "theme",
+                '=',
+                0,
+            ))
+            .hint(hint)
+            .into());
     }
 
     let mut templates: BTreeMap<String, (String, TemplateSource)> = BUILTIN_TEMPLATES
         .iter()
-        .map(|(name, text)| {
-            (
-                name.to_string(),
-                (text.to_string(), TemplateSource::Builtin),
-            )
-        })
+        .map(|(name, text)| (name.to_string(), (text.to_string(), TemplateSource::Builtin)))
         .collect();
     let mut problems = Problems::default();
     for dir in [theme_dir.join("templates"), site.root.join("templates")] {
         for (name, path) in files_under(&dir) {
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    templates.insert(
-                        name,
-                        (
-                            text,
-                            TemplateSource::File(site.relative(&path).to_path_buf()),
-                        ),
-                    );
+                    templates.insert(name, (text, TemplateSource::File(site.relative(&path).to_path_buf())));
                 }
                 Err(e) => problems.push(Problem::in_file(
                     site.relative(&path),
@@ -131,11 +94,9 @@ pub fn load(site: &Site) -> Result<Theme> {
 
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
-    tera.set_escape_fn(escape_html);
-    let raw: Vec<(&str, &str)> = templates
-        .iter()
-        .map(|(name, (text, _))| (name.as_str(), text.as_str()))
-        .collect();
+    tera.set_escape_fn(crate::html::escape);
+    let raw: Vec<(&str, &str)> =
+        templates.iter().map(|(name, (text, _))| (name.as_str(), text.as_str())).collect();
     if let Err(err) = tera.add_raw_templates(raw) {
         return Err(template_problem(&err, |name| match templates.get(name) {
             Some((_, TemplateSource::File(path))) => path.clone(),
@@ -158,37 +119,10 @@ pub fn load(site: &Site) -> Result<Theme> {
     for dir in [theme_dir.join("static"), site.root.join("static")] {
         for (name, path) in files_under(&dir) {
             let origin = site.relative(&path).display().to_string();
-            statics.insert(
-                name.clone(),
-                OutputFile {
-                    path: name,
-                    origin,
-                    body: Body::Copy(path),
-                },
-            );
+            statics.insert(name.clone(), OutputFile { path: name, origin, body: Body::Copy(path) });
         }
     }
-    Ok(Theme {
-        tera,
-        static_files: statics.into_values().collect(),
-    })
-}
-
-/// Escapes what HTML needs escaped and nothing more: Tera's own also escapes
-/// `/`, which would make every link read `..&#x2F;style.css` in the source.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    Ok(Theme { tera, static_files: statics.into_values().collect() })
 }
 
 /// Every file below `dir` as (path relative to `dir` with `/`, full path), in
@@ -202,12 +136,7 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .ok()?
-                .to_str()?
-                .replace('\\', "/");
+            let rel = e.path().strip_prefix(dir).ok()?.to_str()?.replace('\\', "/");
             Some((rel, e.into_path()))
         })
         .collect()
@@ -236,23 +165,12 @@ pub fn template_problem(err: &tera::Error, file_of: impl Fn(&str) -> PathBuf) ->
     }
     let text = chain.join("\n");
     let name = text.split('\'').nth(1).unwrap_or("").to_string();
-    let line = text
-        .split("--> ")
-        .nth(1)
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|n| n.trim().parse().ok());
-    let detail: Vec<&str> = chain
-        .iter()
-        .skip(1)
-        .flat_map(|c| c.lines())
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let message = if detail.is_empty() {
-        chain[0].clone()
-    } else {
-        format!("{}: {}", chain[0], detail.join(" "))
-    };
+    let line =
+        text.split("--> ").nth(1).and_then(|rest| rest.split(':').next()).and_then(|n| n.trim().parse().ok());
+    let detail: Vec<&str> =
+        chain.iter().skip(1).flat_map(|c| c.lines()).map(str::trim).filter(|l| !l.is_empty()).collect();
+    let message =
+        if detail.is_empty() { chain[0].clone() } else { format!("{}: {}", chain[0], detail.join(" ")) };
     Problem::in_file(file_of(&name), message)
         .at_line(line)
         .hint("fix the template, or delete it to use the theme's own")

@@ -42,11 +42,7 @@ impl UrlPath {
 
     /// The file that serves this path, relative to the output folder.
     pub fn output_file(&self) -> PathBuf {
-        if self.is_page() {
-            PathBuf::from(format!("{}index.html", self.0))
-        } else {
-            PathBuf::from(&self.0)
-        }
+        if self.is_page() { PathBuf::from(format!("{}index.html", self.0)) } else { PathBuf::from(&self.0) }
     }
 
     /// The folder a relative link on this page is resolved against.
@@ -78,17 +74,110 @@ impl UrlPath {
             link.push('/');
         }
         link.push_str(target_name);
-        if link.is_empty() {
-            "./".to_string()
-        } else {
-            link
-        }
+        if link.is_empty() { "./".to_string() } else { encode_path(&link) }
+    }
+
+    /// The absolute URL of this path under `base_url` (which ends in `/`).
+    pub fn absolute(&self, base_url: &str) -> String {
+        format!("{base_url}{}", encode_path(&self.0))
     }
 }
 
 impl fmt::Display for UrlPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "/{}", self.0)
+    }
+}
+
+/// Percent-encodes what a URL path may not hold as it is (spaces, quotes,
+/// letters outside ASCII, `%`), leaving `/` and the usual safe marks.
+pub fn encode_path(path: &str) -> String {
+    const SAFE: &[u8] = b"-._~/!$&'()*+,;=:@";
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || SAFE.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Undoes percent-encoding (`%20` → space); malformed escapes stay as written.
+pub fn decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = text.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Rewrites the relative `href` and `src` values of `html`, shown on `page`,
+/// as absolute URLs under `base_url`: a feed reader has no page to resolve
+/// them against.
+pub fn absolute_links(html: &str, page: &UrlPath, base_url: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(at) = rest.find(['h', 's']).filter(|_| !rest.is_empty()) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let attr = ["href=\"", "src=\""].into_iter().find(|a| from.starts_with(a));
+        let Some(attr) = attr.filter(|_| before.ends_with(' ') || before.ends_with('\n')) else {
+            out.push_str(&from[..1]);
+            rest = &from[1..];
+            continue;
+        };
+        let value_start = attr.len();
+        let Some(len) = from[value_start..].find('"') else {
+            out.push_str(from);
+            return out;
+        };
+        let value = &from[value_start..value_start + len];
+        out.push_str(attr);
+        out.push_str(&absolute_url(value, page, base_url));
+        out.push('"');
+        rest = &from[value_start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `value` (a link as written on `page`) as an absolute URL; links with a
+/// scheme are kept.
+fn absolute_url(value: &str, page: &UrlPath, base_url: &str) -> String {
+    let has_scheme = value.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme || value.starts_with("//") {
+        return value.to_string();
+    }
+    if let Some(fragment) = value.strip_prefix('#') {
+        return format!("{}#{fragment}", page.absolute(base_url));
+    }
+    let cut = value.find(['?', '#']).unwrap_or(value.len());
+    let (path, suffix) = value.split_at(cut);
+    let path = decode(path);
+    let target = match path.strip_prefix('/') {
+        Some(from_root) => Some(from_root.to_string()),
+        None => resolve(page.dir(), &path),
+    };
+    match target {
+        Some(target) => format!("{}{suffix}", UrlPath::file(target).absolute(base_url)),
+        None => value.to_string(),
     }
 }
 
@@ -120,14 +209,8 @@ mod tests {
     #[test]
     fn pages_are_served_from_their_index() {
         assert_eq!(UrlPath::home().output_file(), PathBuf::from("index.html"));
-        assert_eq!(
-            UrlPath::page(["trip", "day-1"]).output_file(),
-            PathBuf::from("trip/day-1/index.html")
-        );
-        assert_eq!(
-            UrlPath::file("feed.xml").output_file(),
-            PathBuf::from("feed.xml")
-        );
+        assert_eq!(UrlPath::page(["trip", "day-1"]).output_file(), PathBuf::from("trip/day-1/index.html"));
+        assert_eq!(UrlPath::file("feed.xml").output_file(), PathBuf::from("feed.xml"));
     }
 
     #[test]
@@ -144,6 +227,28 @@ mod tests {
     }
 
     #[test]
+    fn links_are_percent_encoded() {
+        let page = UrlPath::page(["trip", "day-1"]);
+        assert_eq!(page.link_to("tags/평양/"), "../../tags/%ED%8F%89%EC%96%91/");
+        assert_eq!(page.link_to("trip/day-1/a b.jpg"), "a%20b.jpg");
+        assert_eq!(decode("a%20b%ED%8F%89%EC%96%91%zz"), "a b평양%zz");
+    }
+
+    #[test]
+    fn absolute_links_for_feeds() {
+        let page = UrlPath::page(["trip", "day-1"]);
+        let base = "https://x.org/diary/";
+        let html = "<p><a href=\"../day-2/#km\">n</a> <img src=\"a b.jpg\"> <a href=\"https://o.org/\">o</a> \
+                    <a href=\"#top\">t</a> <a href=\"/about/\">a</a> <a class=\"href=x\">c</a></p>";
+        assert_eq!(
+            absolute_links(html, &page, base),
+            "<p><a href=\"https://x.org/diary/trip/day-2/#km\">n</a> <img src=\"https://x.org/diary/trip/day-1/a%20b.jpg\"> \
+             <a href=\"https://o.org/\">o</a> <a href=\"https://x.org/diary/trip/day-1/#top\">t</a> \
+             <a href=\"https://x.org/diary/about/\">a</a> <a class=\"href=x\">c</a></p>"
+        );
+    }
+
+    #[test]
     fn root_prefix_climbs_each_folder() {
         assert_eq!(UrlPath::home().root_prefix(), "");
         assert_eq!(UrlPath::page(["page", "2"]).root_prefix(), "../../");
@@ -152,14 +257,8 @@ mod tests {
 
     #[test]
     fn resolve_stays_inside_the_root() {
-        assert_eq!(
-            resolve("trip/day-1", "photo.jpg").as_deref(),
-            Some("trip/day-1/photo.jpg")
-        );
-        assert_eq!(
-            resolve("trip/day-1", "../day-2/").as_deref(),
-            Some("trip/day-2/")
-        );
+        assert_eq!(resolve("trip/day-1", "photo.jpg").as_deref(), Some("trip/day-1/photo.jpg"));
+        assert_eq!(resolve("trip/day-1", "../day-2/").as_deref(), Some("trip/day-2/"));
         assert_eq!(resolve("trip", "../../etc/passwd"), None);
     }
 }

@@ -31,7 +31,9 @@ pub fn checked_output_dir(site_root: &Path, output: &Path) -> Result<PathBuf> {
     let out = normalize(&site_root.join(output));
     let refuse = |why: &str| -> Result<PathBuf> {
         Err(Problem::new(format!("refusing to build into {}: {why}", out.display()))
-            .hint("choose an output folder of its own, such as `public` (output_dir in site.toml, or --output)")
+            .hint(
+                "choose an output folder of its own, such as `public` (output_dir in site.toml, or --output)",
+            )
             .into())
     };
     let root = normalize(site_root);
@@ -47,9 +49,7 @@ pub fn checked_output_dir(site_root: &Path, output: &Path) -> Result<PathBuf> {
         }
     }
     if out.join("content").is_dir() || out.join("site.toml").is_file() {
-        return refuse(
-            "it holds a content/ folder or a site.toml, so it looks like a site, not an output",
-        );
+        return refuse("it holds a content/ folder or a site.toml, so it looks like a site, not an output");
     }
     // Links could make a folder look harmless by name: compare real paths too.
     if let (Ok(real_out), Ok(real_root)) = (out.canonicalize(), root.canonicalize())
@@ -79,10 +79,7 @@ fn normalize(path: &Path) -> PathBuf {
 /// Makes `out` hold exactly `files` (and any dot-files already there).
 pub fn sync(out: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     disk::create_dir_all(out)?;
-    let outcomes: Vec<Result<bool>> = files
-        .par_iter()
-        .map(|file| write_if_changed(out, file))
-        .collect();
+    let outcomes: Vec<Result<bool>> = files.par_iter().map(|file| write_if_changed(out, file)).collect();
     let mut report = WriteReport::default();
     for outcome in outcomes {
         if outcome? {
@@ -120,10 +117,7 @@ fn write_if_changed(out: &Path, file: &OutputFile) -> Result<bool> {
     }
     let parent = dest.parent().unwrap_or(out);
     make_folder(out, parent)?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
+    let name = dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     let temp = parent.join(format!(".{name}.milepost-tmp"));
     disk::write(&temp, bytes)?;
     disk::rename(&temp, &dest)?;
@@ -136,11 +130,7 @@ fn make_folder(out: &Path, folder: &Path) -> Result<()> {
         return Ok(());
     }
     let mut at = out.to_path_buf();
-    for part in folder
-        .strip_prefix(out)
-        .unwrap_or(Path::new(""))
-        .components()
-    {
+    for part in folder.strip_prefix(out).unwrap_or(Path::new("")).components() {
         at.push(part);
         if at.is_file() || at.is_symlink() {
             disk::remove_file(&at)?;
@@ -162,9 +152,7 @@ fn remove_stale(out: &Path, files: &[OutputFile]) -> Result<usize> {
     let walk = WalkDir::new(out)
         .min_depth(1)
         .into_iter()
-        .filter_entry(|e| {
-            !e.file_name().to_string_lossy().starts_with('.') || is_our_temp(e.path())
-        });
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.') || is_our_temp(e.path()));
     for entry in walk {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(out).to_path_buf();
@@ -181,8 +169,7 @@ fn remove_stale(out: &Path, files: &[OutputFile]) -> Result<usize> {
     folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
     for folder in folders {
         if std::fs::read_dir(&folder).is_ok_and(|mut entries| entries.next().is_none()) {
-            std::fs::remove_dir(&folder)
-                .map_err(|e| Error::io("remove the empty folder", &folder, e))?;
+            std::fs::remove_dir(&folder).map_err(|e| Error::io("remove the empty folder", &folder, e))?;
         }
     }
     Ok(removed)
@@ -190,8 +177,7 @@ fn remove_stale(out: &Path, files: &[OutputFile]) -> Result<usize> {
 
 /// A temporary file of an interrupted earlier write: ours to clean up.
 fn is_our_temp(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n.to_string_lossy().ends_with(".milepost-tmp"))
+    path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".milepost-tmp"))
 }
 
 #[cfg(test)]
@@ -205,13 +191,7 @@ mod tests {
         assert!(checked_output_dir(root, Path::new("..")).is_err());
         assert!(checked_output_dir(root, Path::new("content/out")).is_err());
         assert!(checked_output_dir(root, Path::new("public/../themes")).is_err());
-        assert_eq!(
-            checked_output_dir(root, Path::new("public")).unwrap(),
-            PathBuf::from("/site/public")
-        );
-        assert_eq!(
-            checked_output_dir(root, Path::new("/tmp/out")).unwrap(),
-            PathBuf::from("/tmp/out")
-        );
+        assert_eq!(checked_output_dir(root, Path::new("public")).unwrap(), PathBuf::from("/site/public"));
+        assert_eq!(checked_output_dir(root, Path::new("/tmp/out")).unwrap(), PathBuf::from("/tmp/out"));
     }
 }

@@ -27,12 +27,7 @@ impl PostDate {
         let seconds = self.offset.seconds();
         let sign = if seconds < 0 { '-' } else { '+' };
         let minutes = seconds.unsigned_abs() / 60;
-        format!(
-            "{}{sign}{:02}:{:02}",
-            local.strftime("%Y-%m-%dT%H:%M:%S"),
-            minutes / 60,
-            minutes % 60
-        )
+        format!("{}{sign}{:02}:{:02}", local.strftime("%Y-%m-%dT%H:%M:%S"), minutes / 60, minutes % 60)
     }
 
     /// For people: `Thu 13 Apr 2017, 08:30` (no time for a bare date).
@@ -60,34 +55,20 @@ pub fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String> {
             .to_datetime(Time::midnight())
             .to_zoned_datetime(timezone.clone())
             .map_err(|e| e.to_string())?;
-        return Ok(PostDate {
-            instant: zoned.timestamp(),
-            offset: zoned.offset(),
-            has_time: false,
-        });
+        return Ok(PostDate { instant: zoned.timestamp(), offset: zoned.offset(), has_time: false });
     };
     let (time, rest) = parse_time(rest).ok_or_else(|| not_a_date(text))?;
     let datetime = date.to_datetime(time);
     let rest = rest.trim_start();
     if rest.is_empty() {
-        let zoned = datetime
-            .to_zoned_datetime(timezone.clone())
-            .map_err(|e| e.to_string())?;
-        return Ok(PostDate {
-            instant: zoned.timestamp(),
-            offset: zoned.offset(),
-            has_time: true,
-        });
+        let zoned = datetime.to_zoned_datetime(timezone.clone()).map_err(|e| e.to_string())?;
+        return Ok(PostDate { instant: zoned.timestamp(), offset: zoned.offset(), has_time: true });
     }
     let offset = parse_offset(rest).ok_or_else(|| {
         format!("`{text}` ends in `{rest}`, which is not a UTC offset such as +09:00, -05:30 or Z")
     })?;
     let instant = offset.to_timestamp(datetime).map_err(|e| e.to_string())?;
-    Ok(PostDate {
-        instant,
-        offset,
-        has_time: true,
-    })
+    Ok(PostDate { instant, offset, has_time: true })
 }
 
 /// A `YYYY-MM-DD` day that exists in the calendar.
@@ -96,27 +77,19 @@ pub fn parse_day(text: &str) -> Result<Date, String> {
     let shape = bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shape {
         return Err(not_a_date(text));
     }
     let number = |range: std::ops::Range<usize>| text[range].parse::<i16>().unwrap_or(0);
     let (year, month, day) = (number(0..4), number(5..7) as i8, number(8..10) as i8);
     if !(1..=12).contains(&month) {
-        return Err(format!(
-            "`{text}` is not a real date: there is no month {month}"
-        ));
+        return Err(format!("`{text}` is not a real date: there is no month {month}"));
     }
     let first = Date::new(year, month, 1).map_err(|_| not_a_date(text))?;
     let days = first.days_in_month();
     if day < 1 || day > days {
-        return Err(format!(
-            "`{text}` is not a real date: {} has {days} days",
-            first.strftime("%B %Y")
-        ));
+        return Err(format!("`{text}` is not a real date: {} has {days} days", first.strftime("%B %Y")));
     }
     Date::new(year, month, day).map_err(|_| not_a_date(text))
 }
@@ -124,10 +97,7 @@ pub fn parse_day(text: &str) -> Result<Date, String> {
 fn parse_time(text: &str) -> Option<(Time, &str)> {
     let two = |s: &str| -> Option<i8> {
         let digits = s.get(..2)?;
-        digits
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| digits.parse().ok())?
+        digits.bytes().all(|b| b.is_ascii_digit()).then(|| digits.parse().ok())?
     };
     let hour = two(text)?;
     let rest = text.get(2..)?.strip_prefix(':')?;
@@ -201,20 +171,13 @@ mod tests {
     #[test]
     fn other_written_forms() {
         let utc = TimeZone::UTC;
+        assert_eq!(parse("2017-04-13T08:30Z", &utc).unwrap().rfc3339(), "2017-04-13T08:30:00+00:00");
         assert_eq!(
-            parse("2017-04-13T08:30Z", &utc).unwrap().rfc3339(),
-            "2017-04-13T08:30:00+00:00"
-        );
-        assert_eq!(
-            parse("2017-04-13 08:30:15.250 -0230", &utc)
-                .unwrap()
-                .rfc3339(),
+            parse("2017-04-13 08:30:15.250 -0230", &utc).unwrap().rfc3339(),
             "2017-04-13T08:30:15-02:30"
         );
         assert_eq!(
-            parse(" 2017-04-13T23:59:59+05:45 ", &utc)
-                .unwrap()
-                .rfc3339(),
+            parse(" 2017-04-13T23:59:59+05:45 ", &utc).unwrap().rfc3339(),
             "2017-04-13T23:59:59+05:45"
         );
     }
@@ -222,10 +185,7 @@ mod tests {
     #[test]
     fn impossible_dates_say_why() {
         let err = parse("2017-02-30", &TimeZone::UTC).unwrap_err();
-        assert_eq!(
-            err,
-            "`2017-02-30` is not a real date: February 2017 has 28 days"
-        );
+        assert_eq!(err, "`2017-02-30` is not a real date: February 2017 has 28 days");
         let err = parse("2017-13-01 10:00", &TimeZone::UTC).unwrap_err();
         assert!(err.contains("no month 13"), "{err}");
         assert!(parse("2016-02-29", &TimeZone::UTC).is_ok());
@@ -233,14 +193,9 @@ mod tests {
 
     #[test]
     fn malformed_dates_are_refused() {
-        for text in [
-            "13/04/2017",
-            "2017-4-13",
-            "2017-04-13T25:00",
-            "2017-04-13 08:30 +25:00",
-            "yesterday",
-            "",
-        ] {
+        for text in
+            ["13/04/2017", "2017-4-13", "2017-04-13T25:00", "2017-04-13 08:30 +25:00", "yesterday", ""]
+        {
             assert!(parse(text, &TimeZone::UTC).is_err(), "{text}");
         }
     }

@@ -28,11 +28,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Fault> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_end].trim_end() != "---" {
-        return Ok(Split {
-            yaml: "",
-            yaml_line: 1,
-            body: text,
-        });
+        return Ok(Split { yaml: "", yaml_line: 1, body: text });
     }
     let mut offset = first_end;
     for line in text[first_end..].split_inclusive('\n') {
@@ -55,34 +51,26 @@ pub fn split(text: &str) -> Result<Split<'_>, Fault> {
 
 /// Reads the front matter of `split` into `T`. Keys `T` does not know are
 /// faults that name the nearest known key.
-pub fn parse<T: DeserializeOwned + Default>(
-    split: &Split<'_>,
-    known: &[&str],
-) -> Result<T, Vec<Fault>> {
+pub fn parse<T: DeserializeOwned + Default>(split: &Split<'_>, known: &[&str]) -> Result<T, Vec<Fault>> {
     if split.yaml.trim().is_empty() {
         return Ok(T::default());
     }
     let file_line = |yaml_line: usize| split.yaml_line + yaml_line - 1;
     let mut unknown = Vec::new();
-    let value: T =
-        serde_ignored::deserialize(serde_yaml::Deserializer::from_str(split.yaml), |path| {
-            unknown.push(path.to_string())
-        })
-        .map_err(|err| {
-            let line = err.location().map(|at| file_line(at.line()));
-            let message = err.to_string();
-            // serde_yaml appends " at line N column M"; the line is said once, in front.
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            vec![Fault {
-                line,
-                message: format!("the front matter is not valid: {message}"),
-                hint: Some(yaml_hint(&message)),
-            }]
-        })?;
+    let value: T = serde_ignored::deserialize(serde_yaml::Deserializer::from_str(split.yaml), |path| {
+        unknown.push(path.to_string())
+    })
+    .map_err(|err| {
+        let line = err.location().map(|at| file_line(at.line()));
+        let message = err.to_string();
+        // serde_yaml appends " at line N column M"; the line is said once, in front.
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        vec![Fault {
+            line,
+            message: format!("the front matter is not valid: {message}"),
+            hint: Some(yaml_hint(&message)),
+        }]
+    })?;
     let faults: Vec<Fault> = unknown
         .into_iter()
         .map(|path| {
@@ -99,11 +87,7 @@ pub fn parse<T: DeserializeOwned + Default>(
             }
         })
         .collect();
-    if faults.is_empty() {
-        Ok(value)
-    } else {
-        Err(faults)
-    }
+    if faults.is_empty() { Ok(value) } else { Err(faults) }
 }
 
 fn yaml_hint(message: &str) -> String {
@@ -116,10 +100,8 @@ fn yaml_hint(message: &str) -> String {
     }
 }
 
-pub const POST_KEYS: &[&str] = &[
-    "title", "date", "location", "coords", "tags", "photos", "cover", "summary", "gpx", "draft",
-    "slug",
-];
+pub const POST_KEYS: &[&str] =
+    &["title", "date", "location", "coords", "tags", "photos", "cover", "summary", "gpx", "draft", "slug"];
 pub const PHOTO_KEYS: &[&str] = &["src", "caption", "alt"];
 pub const TRIP_KEYS: &[&str] = &["title", "start", "end", "summary", "cover", "location"];
 pub const PAGE_KEYS: &[&str] = &["title", "summary", "draft", "slug"];
@@ -249,11 +231,7 @@ mod tests {
     fn malformed_yaml_names_the_file_line() {
         let faults = post("---\ntitle: x\ncaption: a: b\n---\n").unwrap_err();
         assert_eq!(faults[0].line, Some(3), "{faults:?}");
-        assert!(
-            faults[0]
-                .message
-                .starts_with("the front matter is not valid")
-        );
+        assert!(faults[0].message.starts_with("the front matter is not valid"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod front_matter;
+pub mod hashtag;
 pub mod markdown;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -50,6 +51,9 @@ pub struct Post {
     pub date: PostDate,
     pub location: Option<String>,
     pub coords: Option<[f64; 2]>,
+    /// Every mention of a tag, as written and in order: the front matter's
+    /// `tags`, then the body's hashtags, then the captions'. Repeats are kept,
+    /// since the index counts spellings.
     pub tags: Vec<String>,
     pub photos: Vec<Photo>,
     /// The cover photo's path in the output.
@@ -67,6 +71,8 @@ pub struct Photo {
     /// The photo's path in the output (`trip/race-day/stadium.jpg`).
     pub src: String,
     pub caption: Option<String>,
+    /// The caption escaped, its hashtags marked for linking (`html::fill_tag_links`).
+    pub caption_html: Option<String>,
     pub alt: Option<String>,
 }
 
@@ -107,49 +113,27 @@ pub fn content(sources: &Sources, config: &Config, options: ParseOptions) -> Res
     let mut problems = Problems::default();
 
     let trip_heads: Vec<_> = sources.trips.par_iter().map(trip_head).collect();
-    let post_heads: Vec<_> = sources
-        .posts
-        .par_iter()
-        .map(|s| post_head(s, config))
-        .collect();
+    let post_heads: Vec<_> = sources.posts.par_iter().map(|s| post_head(s, config)).collect();
     let page_heads: Vec<_> = sources.pages.par_iter().map(page_head).collect();
-    let trip_heads: Vec<_> = trip_heads
-        .into_iter()
-        .filter_map(|r| problems.take(r))
-        .collect();
-    let post_heads: Vec<_> = post_heads
-        .into_iter()
-        .filter_map(|r| problems.take(r))
-        .collect();
-    let page_heads: Vec<_> = page_heads
-        .into_iter()
-        .filter_map(|r| problems.take(r))
-        .collect();
+    let trip_heads: Vec<_> = trip_heads.into_iter().filter_map(|r| problems.take(r)).collect();
+    let post_heads: Vec<_> = post_heads.into_iter().filter_map(|r| problems.take(r)).collect();
+    let page_heads: Vec<_> = page_heads.into_iter().filter_map(|r| problems.take(r)).collect();
 
     let mut dirs = DirMap::default();
     for head in &post_heads {
         if let Some(dir) = bundle_dir(&head.source.rel) {
-            dirs.bundles.insert(
-                dir.to_string(),
-                head.url.as_str().trim_end_matches('/').to_string(),
-            );
+            dirs.bundles.insert(dir.to_string(), head.url.as_str().trim_end_matches('/').to_string());
         }
     }
     for head in &page_heads {
         if let Some(dir) = bundle_dir(&head.source.rel) {
-            dirs.bundles.insert(
-                dir.to_string(),
-                head.url.as_str().trim_end_matches('/').to_string(),
-            );
+            dirs.bundles.insert(dir.to_string(), head.url.as_str().trim_end_matches('/').to_string());
         }
     }
     let assets: Vec<AssetFile> = sources
         .assets
         .iter()
-        .map(|asset| AssetFile {
-            source: asset.path.clone(),
-            url: UrlPath::file(dirs.file_url(&asset.rel)),
-        })
+        .map(|asset| AssetFile { source: asset.path.clone(), url: UrlPath::file(dirs.file_url(&asset.rel)) })
         .collect();
     let asset_rels: HashSet<&str> = sources.assets.iter().map(|a| a.rel.as_str()).collect();
     let mut published: HashMap<String, String> = HashMap::new();
@@ -169,22 +153,12 @@ pub fn content(sources: &Sources, config: &Config, options: ParseOptions) -> Res
     for (asset, file) in sources.assets.iter().zip(&assets) {
         published.insert(asset.rel.clone(), file.url.as_str().to_string());
     }
-    let files = Files {
-        dirs: &dirs,
-        assets: &sources.assets,
-        asset_rels: &asset_rels,
-        published: &published,
-    };
+    let files =
+        Files { dirs: &dirs, assets: &sources.assets, asset_rels: &asset_rels, published: &published };
 
-    let trip_dirs: BTreeMap<String, TripId> = trip_heads
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.dir.clone(), TripId(i)))
-        .collect();
-    let trips: Vec<_> = trip_heads
-        .into_par_iter()
-        .map(|head| finish_trip(head, &files))
-        .collect();
+    let trip_dirs: BTreeMap<String, TripId> =
+        trip_heads.iter().enumerate().map(|(i, t)| (t.dir.clone(), TripId(i))).collect();
+    let trips: Vec<_> = trip_heads.into_par_iter().map(|head| finish_trip(head, &files)).collect();
     let posts: Vec<_> = post_heads
         .into_par_iter()
         .filter(|head| options.drafts || !head.matter.draft)
@@ -198,12 +172,7 @@ pub fn content(sources: &Sources, config: &Config, options: ParseOptions) -> Res
     let trips: Vec<Trip> = trips.into_iter().filter_map(|r| problems.take(r)).collect();
     let posts: Vec<Post> = posts.into_iter().filter_map(|r| problems.take(r)).collect();
     let pages: Vec<Page> = pages.into_iter().filter_map(|r| problems.take(r)).collect();
-    problems.into_result(Content {
-        posts,
-        pages,
-        trips,
-        assets,
-    })
+    problems.into_result(Content { posts, pages, trips, assets })
 }
 
 /// Where the folders of the content tree land in the output: a bundle's
@@ -231,22 +200,14 @@ impl DirMap {
             .strip_prefix(PAGES_DIR)
             .filter(|rest| rest.is_empty() || rest.starts_with('/'))
             .unwrap_or(dir);
-        dir.split('/')
-            .filter(|s| !s.is_empty())
-            .map(segment_slug)
-            .collect::<Vec<_>>()
-            .join("/")
+        dir.split('/').filter(|s| !s.is_empty()).map(segment_slug).collect::<Vec<_>>().join("/")
     }
 
     /// The output path of the content file `rel`: its folder's, and its own name.
     fn file_url(&self, rel: &str) -> String {
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         let dir = self.dir_url(dir);
-        if dir.is_empty() {
-            name.to_string()
-        } else {
-            format!("{dir}/{name}")
-        }
+        if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
     }
 }
 
@@ -268,13 +229,7 @@ impl Files<'_> {
             let rel = resolve(dir, link)?;
             self.published.get(rel.trim_end_matches('/')).cloned()
         };
-        markdown::render(
-            body,
-            &markdown::Links {
-                page,
-                resolve: &resolve,
-            },
-        )
+        markdown::render(body, &markdown::Links { page, resolve: &resolve })
     }
 
     /// Resolves a path written in `source` (relative to its folder) to the
@@ -282,11 +237,7 @@ impl Files<'_> {
     fn resolve(&self, source: &Source, written: &str, what: &str) -> Result<String, Problem> {
         let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
         let problem = |message: String| {
-            let line = source
-                .text
-                .lines()
-                .position(|l| l.contains(written))
-                .map(|i| i + 1);
+            let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
             Problem::in_file(source.display_path(), message).at_line(line)
         };
         let rel = match written.strip_prefix('/') {
@@ -310,10 +261,7 @@ impl Files<'_> {
             Some(near) => format!("did you mean `{near}`? It is in the same folder"),
             None => format!("put the file at content/{rel}, or correct the path"),
         };
-        Err(problem(format!(
-            "the {what} `{written}` does not exist (looked for content/{rel})"
-        ))
-        .hint(hint))
+        Err(problem(format!("the {what} `{written}` does not exist (looked for content/{rel})")).hint(hint))
     }
 }
 
@@ -327,23 +275,14 @@ fn bundle_dir(rel: &str) -> Option<&str> {
 /// with no letters or digits is kept as it is rather than lost.
 fn segment_slug(segment: &str) -> String {
     let slug = slugify(segment);
-    if slug.is_empty() {
-        segment.to_string()
-    } else {
-        slug
-    }
+    if slug.is_empty() { segment.to_string() } else { slug }
 }
 
 /// `2017-04-13-race-day` → (`2017-04-13`, `race-day`).
 fn date_prefix(name: &str) -> Option<(&str, &str)> {
     let (date, rest) = (name.get(..10)?, name.get(10..)?);
-    let shaped = date.bytes().enumerate().all(|(i, b)| {
-        if i == 4 || i == 7 {
-            b == b'-'
-        } else {
-            b.is_ascii_digit()
-        }
-    });
+    let shaped =
+        date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     let rest = rest.strip_prefix(['-', '_'])?;
     (shaped && !rest.is_empty()).then_some((date, rest))
 }
@@ -380,8 +319,7 @@ fn read_matter<'a, T: serde::de::DeserializeOwned + Default>(
     source: &'a Source,
     known: &[&str],
 ) -> Result<(T, Split<'a>), Vec<Problem>> {
-    let split =
-        front_matter::split(&source.text).map_err(|f| faults_to_problems(source, vec![f]))?;
+    let split = front_matter::split(&source.text).map_err(|f| faults_to_problems(source, vec![f]))?;
     let matter = front_matter::parse(&split, known).map_err(|f| faults_to_problems(source, f))?;
     Ok((matter, split))
 }
@@ -412,9 +350,7 @@ fn post_head<'a>(source: &'a Source, config: &Config) -> Result<PostHead<'a>, Ve
     let (mut matter, split): (PostMatter, _) = read_matter(source, front_matter::POST_KEYS)?;
     let mut problems = Vec::new();
     let (dirs, name, name_date) = url_segments(&source.rel);
-    let title = required_title(matter.title.take(), source, "post")
-        .map_err(|p| problems.push(p))
-        .ok();
+    let title = required_title(matter.title.take(), source, "post").map_err(|p| problems.push(p)).ok();
 
     let date = match (&matter.date, name_date) {
         (Some(written), _) => date::parse(written, &config.timezone).map_err(|message| {
@@ -450,20 +386,12 @@ fn post_head<'a>(source: &'a Source, config: &Config) -> Result<PostHead<'a>, Ve
         }
         None => segment_slug(name),
     };
-    let segments = dirs
-        .iter()
-        .map(|d| segment_slug(d))
-        .chain(std::iter::once(slug));
+    let segments = dirs.iter().map(|d| segment_slug(d)).chain(std::iter::once(slug));
     let url = UrlPath::page(segments);
     match (title, date) {
-        (Some(title), Some(date)) if problems.is_empty() => Ok(PostHead {
-            source,
-            split,
-            matter,
-            title,
-            date,
-            url,
-        }),
+        (Some(title), Some(date)) if problems.is_empty() => {
+            Ok(PostHead { source, split, matter, title, date, url })
+        }
         _ => Err(problems),
     }
 }
@@ -473,36 +401,31 @@ fn finish_post(
     files: &Files<'_>,
     trips: &BTreeMap<String, TripId>,
 ) -> Result<Post, Vec<Problem>> {
-    let PostHead {
-        source,
-        split,
-        matter,
-        title,
-        date,
-        url,
-    } = head;
+    let PostHead { source, split, matter, title, date, url } = head;
     let mut problems = Vec::new();
     let mut photos = Vec::with_capacity(matter.photos.len());
+    let mut caption_tags = Vec::new();
     for entry in matter.photos {
         let (src, caption, alt) = match entry {
             PhotoEntry::Path(src) => (src, None, None),
             PhotoEntry::Full { src, caption, alt } => (src, caption, alt),
         };
         match files.resolve(source, &src, "photo") {
-            Ok(src) => photos.push(Photo { src, caption, alt }),
+            Ok(src) => {
+                let caption_html = caption.as_deref().map(|text| {
+                    let (html, hashtags) = markdown::caption(text);
+                    caption_tags.extend(hashtags);
+                    html
+                });
+                photos.push(Photo { src, caption, caption_html, alt })
+            }
             Err(problem) => problems.push(problem),
         }
     }
     let mut optional_file = |written: Option<String>, what: &str| {
-        written.and_then(|w| {
-            files
-                .resolve(source, &w, what)
-                .map_err(|p| problems.push(p))
-                .ok()
-        })
+        written.and_then(|w| files.resolve(source, &w, what).map_err(|p| problems.push(p)).ok())
     };
-    let cover = optional_file(matter.cover, "cover photo")
-        .or_else(|| photos.first().map(|p| p.src.clone()));
+    let cover = optional_file(matter.cover, "cover photo").or_else(|| photos.first().map(|p| p.src.clone()));
     let gpx = optional_file(matter.gpx, "route (gpx)");
     if !problems.is_empty() {
         return Err(problems);
@@ -510,10 +433,7 @@ fn finish_post(
 
     let rendered = files.markdown(source, split.body, &url);
     // The nearest trip folder above the post: trips may hold trips.
-    let trip = source
-        .rel
-        .rmatch_indices('/')
-        .find_map(|(i, _)| trips.get(&source.rel[..i]).copied());
+    let trip = source.rel.rmatch_indices('/').find_map(|(i, _)| trips.get(&source.rel[..i]).copied());
     Ok(Post {
         source: source.display_path(),
         url,
@@ -524,7 +444,10 @@ fn finish_post(
         tags: matter
             .tags
             .into_iter()
-            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().trim_start_matches('#').to_string())
+            .filter(|t| !t.is_empty())
+            .chain(rendered.hashtags)
+            .chain(caption_tags)
             .collect(),
         photos,
         cover,
@@ -563,34 +486,14 @@ fn page_head(source: &Source) -> Result<PageHead<'_>, Vec<Problem>> {
     let title = required_title(matter.title.take(), source, "page").map_err(|p| vec![p])?;
     let rel = source.rel.strip_prefix("pages/").unwrap_or(&source.rel);
     let (dirs, name, _) = url_segments(rel);
-    let name = matter
-        .slug
-        .as_deref()
-        .map(slugify)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| segment_slug(name));
-    let url = UrlPath::page(
-        dirs.iter()
-            .map(|d| segment_slug(d))
-            .chain(std::iter::once(name)),
-    );
-    Ok(PageHead {
-        source,
-        split,
-        matter,
-        title,
-        url,
-    })
+    let name =
+        matter.slug.as_deref().map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(|| segment_slug(name));
+    let url = UrlPath::page(dirs.iter().map(|d| segment_slug(d)).chain(std::iter::once(name)));
+    Ok(PageHead { source, split, matter, title, url })
 }
 
 fn finish_page(head: PageHead<'_>, files: &Files<'_>) -> Result<Page, Vec<Problem>> {
-    let PageHead {
-        source,
-        split,
-        matter,
-        title,
-        url,
-    } = head;
+    let PageHead { source, split, matter, title, url } = head;
     let rendered = files.markdown(source, split.body, &url);
     Ok(Page {
         source: source.display_path(),
@@ -614,9 +517,7 @@ struct TripHead<'a> {
 fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
     let (mut matter, split): (TripMatter, _) = read_matter(source, front_matter::TRIP_KEYS)?;
     let mut problems = Vec::new();
-    let title = required_title(matter.title.take(), source, "trip")
-        .map_err(|p| problems.push(p))
-        .ok();
+    let title = required_title(matter.title.take(), source, "trip").map_err(|p| problems.push(p)).ok();
     let mut day = |key: &str, written: &Option<String>| {
         let written = written.as_deref()?;
         date::parse_day(written.trim())
@@ -624,9 +525,7 @@ fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
                 problems.push(
                     Problem::in_file(source.display_path(), format!("`{key}`: {message}"))
                         .at_line(line_of(&split, key))
-                        .hint(format!(
-                            "write the day as YYYY-MM-DD, such as `{key}: 2017-04-09`"
-                        )),
+                        .hint(format!("write the day as YYYY-MM-DD, such as `{key}: 2017-04-09`")),
                 )
             })
             .ok()
@@ -645,12 +544,7 @@ fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
             .hint("swap `start` and `end`, or correct one of them"),
         );
     }
-    let dir = source
-        .rel
-        .strip_suffix(TRIP_FILE)
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_string();
+    let dir = source.rel.strip_suffix(TRIP_FILE).unwrap_or("").trim_end_matches('/').to_string();
     if dir.is_empty() {
         problems.push(
             Problem::in_file(
@@ -661,36 +555,16 @@ fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
         );
     }
     match title {
-        Some(title) if problems.is_empty() => Ok(TripHead {
-            source,
-            split,
-            matter,
-            title,
-            dir,
-            start,
-            end,
-        }),
+        Some(title) if problems.is_empty() => Ok(TripHead { source, split, matter, title, dir, start, end }),
         _ => Err(problems),
     }
 }
 
 fn finish_trip(head: TripHead<'_>, files: &Files<'_>) -> Result<Trip, Vec<Problem>> {
-    let TripHead {
-        source,
-        split,
-        matter,
-        title,
-        dir,
-        start,
-        end,
-    } = head;
+    let TripHead { source, split, matter, title, dir, start, end } = head;
     let url = UrlPath::page([files.dirs.dir_url(&dir)]);
     let cover = match matter.cover {
-        Some(written) => Some(
-            files
-                .resolve(source, &written, "cover photo")
-                .map_err(|p| vec![p])?,
-        ),
+        Some(written) => Some(files.resolve(source, &written, "cover photo").map_err(|p| vec![p])?),
         None => None,
     };
     let rendered = files.markdown(source, split.body, &url);
@@ -701,9 +575,7 @@ fn finish_trip(head: TripHead<'_>, files: &Files<'_>) -> Result<Trip, Vec<Proble
         title,
         start,
         end,
-        summary: matter
-            .summary
-            .or_else(|| Some(rendered.first_paragraph.clone()).filter(|s| !s.is_empty())),
+        summary: matter.summary.or_else(|| Some(rendered.first_paragraph.clone()).filter(|s| !s.is_empty())),
         cover,
         location: matter.location,
         body_html: rendered.html,
@@ -716,18 +588,12 @@ mod tests {
 
     #[test]
     fn url_segments_drop_index_extension_and_date() {
-        assert_eq!(
-            url_segments("trip/race-day/index.md"),
-            (vec!["trip"], "race-day", None)
-        );
+        assert_eq!(url_segments("trip/race-day/index.md"), (vec!["trip"], "race-day", None));
         assert_eq!(
             url_segments("trip/2017-04-13-race-day.md"),
             (vec!["trip"], "race-day", Some("2017-04-13"))
         );
-        assert_eq!(
-            url_segments("2017-04-13-race/index.md"),
-            (vec![], "race", Some("2017-04-13"))
-        );
+        assert_eq!(url_segments("2017-04-13-race/index.md"), (vec![], "race", Some("2017-04-13")));
         assert_eq!(url_segments("index.md"), (vec![], "index", None));
     }
 
@@ -741,12 +607,8 @@ mod tests {
     #[test]
     fn bundle_folders_map_to_their_page() {
         let mut dirs = DirMap::default();
-        dirs.bundles
-            .insert("Trip One/2017-04-13-race".into(), "trip-one/race".into());
-        assert_eq!(
-            dirs.file_url("Trip One/2017-04-13-race/a b.jpg"),
-            "trip-one/race/a b.jpg"
-        );
+        dirs.bundles.insert("Trip One/2017-04-13-race".into(), "trip-one/race".into());
+        assert_eq!(dirs.file_url("Trip One/2017-04-13-race/a b.jpg"), "trip-one/race/a b.jpg");
         assert_eq!(dirs.file_url("Trip One/cover.jpg"), "trip-one/cover.jpg");
         assert_eq!(dirs.file_url("pages/me.jpg"), "me.jpg");
         assert_eq!(dirs.file_url("pagesx/me.jpg"), "pagesx/me.jpg");
@@ -756,10 +618,7 @@ mod tests {
     fn long_summaries_are_cut_at_a_word() {
         let long = "word ".repeat(100);
         let cut = summary(None, long.trim());
-        assert!(
-            cut.ends_with("word…") && cut.chars().count() <= 281,
-            "{cut}"
-        );
+        assert!(cut.ends_with("word…") && cut.chars().count() <= 281, "{cut}");
         assert_eq!(summary(Some(" Mine ".into()), "first"), "Mine");
     }
 }

@@ -55,19 +55,10 @@ fn home_lists_posts_newest_first_by_instant() {
     let home = site.read("public/index.html")
         + &site.read("public/page/2/index.html")
         + &site.read("public/page/3/index.html");
-    let order: Vec<usize> = [
-        "A day in Sintra",
-        "Fado at night",
-        "Tram 28",
-        "Arrival",
-        "Winter walk",
-    ]
-    .iter()
-    .map(|title| {
-        home.find(title)
-            .unwrap_or_else(|| panic!("{title} not listed"))
-    })
-    .collect();
+    let order: Vec<usize> = ["A day in Sintra", "Fado at night", "Tram 28", "Arrival", "Winter walk"]
+        .iter()
+        .map(|title| home.find(title).unwrap_or_else(|| panic!("{title} not listed")))
+        .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "order: {order:?}");
 }
 
@@ -76,10 +67,7 @@ fn a_post_shows_its_local_time_with_its_offset() {
     let site = built();
     // Written without an offset: placed in the site's Europe/Lisbon, summer time.
     let fado = site.read("public/lisbon/fado/index.html");
-    assert!(
-        fado.contains("datetime=\"2020-05-02T22:10:00+01:00\""),
-        "{fado}"
-    );
+    assert!(fado.contains("datetime=\"2020-05-02T22:10:00+01:00\""), "{fado}");
     assert!(fado.contains("Sat 2 May 2020, 22:10"));
     // Written in UTC: shown in UTC, as written.
     let sintra = site.read("public/lisbon/sintra/index.html");
@@ -93,28 +81,16 @@ fn a_post_shows_its_local_time_with_its_offset() {
 fn post_pages_have_photos_captions_markdown_and_neighbours() {
     let site = built();
     let tram = site.read("public/lisbon/tram/index.html");
-    assert!(
-        tram.contains("<img src=\"tram.jpg\" alt=\"A yellow tram on a steep street\""),
-        "{tram}"
-    );
+    assert!(tram.contains("<img src=\"tram.jpg\" alt=\"A yellow tram on a steep street\""), "{tram}");
     assert!(tram.contains("<figcaption>Yellow &amp; old: the 28 &lt;at&gt; Graça</figcaption>"));
     assert!(tram.contains("<h2 id=\"up-the-hill\">Up the hill</h2>"));
     assert!(tram.contains("footnote-definition"));
-    assert!(
-        tram.contains("href=\"../../about/#top\""),
-        "site-absolute links become relative"
-    );
+    assert!(tram.contains("href=\"../../about/#top\""), "site-absolute links become relative");
     assert!(tram.contains("rel=\"prev\" href=\"../arrival/\""));
     assert!(tram.contains("rel=\"next\" href=\"../fado/\""));
-    assert!(
-        tram.contains("<a href=\"../\">Lisbon in May</a>"),
-        "the post names its trip"
-    );
+    assert!(tram.contains("<a href=\"../\">Day 2 of Lisbon in May</a>"), "the post names its trip and day");
     let walk = site.read("public/winter-walk/index.html");
-    assert!(
-        walk.contains("href=\"../lisbon/fado/\""),
-        "a link to a post's Markdown file lands on its page"
-    );
+    assert!(walk.contains("href=\"../lisbon/fado/\""), "a link to a post's Markdown file lands on its page");
 }
 
 #[test]
@@ -140,10 +116,7 @@ fn the_demo_journal_builds_and_its_links_resolve() {
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let site = milepost::Site::open(Some(demo)).unwrap();
-    let options = BuildOptions {
-        output: Some(out.path().join("public")),
-        ..BuildOptions::default()
-    };
+    let options = BuildOptions { output: Some(out.path().join("public")), ..BuildOptions::default() };
     let report = milepost::build(&site, &options).unwrap();
     assert!(report.pages >= 10, "{report:?}");
     assert_all_resolve(&out.path().join("public"), &site.config.base_url);
@@ -156,10 +129,7 @@ fn two_builds_into_fresh_folders_are_byte_identical() {
     site.milepost(&["build", "--output", "two"]).succeeded();
     let (one, two) = (site.files("one"), site.files("two"));
     assert!(one.len() > 15);
-    assert_eq!(
-        one.keys().collect::<Vec<_>>(),
-        two.keys().collect::<Vec<_>>()
-    );
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
     for (path, bytes) in &one {
         assert!(two[path] == *bytes, "{path} differs between builds");
     }
@@ -170,15 +140,7 @@ fn a_second_build_with_nothing_changed_writes_nothing() {
     let site = built();
     let before: Vec<(String, SystemTime)> = crate::fixture::tree(&site.path("public"))
         .keys()
-        .map(|p| {
-            (
-                p.clone(),
-                std::fs::metadata(site.path("public").join(p))
-                    .unwrap()
-                    .modified()
-                    .unwrap(),
-            )
-        })
+        .map(|p| (p.clone(), std::fs::metadata(site.path("public").join(p)).unwrap().modified().unwrap()))
         .collect();
     let report = milepost::build(&site.site(), &BuildOptions::default()).unwrap();
     let write = report.write.unwrap();
@@ -186,10 +148,7 @@ fn a_second_build_with_nothing_changed_writes_nothing() {
     assert_eq!(write.removed, 0);
     assert_eq!(write.unchanged, before.len());
     for (path, modified) in before {
-        let now = std::fs::metadata(site.path("public").join(&path))
-            .unwrap()
-            .modified()
-            .unwrap();
+        let now = std::fs::metadata(site.path("public").join(&path)).unwrap().modified().unwrap();
         assert_eq!(now, modified, "{path} was rewritten");
     }
 }
@@ -197,17 +156,13 @@ fn a_second_build_with_nothing_changed_writes_nothing() {
 #[test]
 fn an_edit_rewrites_only_the_pages_it_shows_on() {
     let site = built();
-    let fado = site
-        .read("content/lisbon/fado.md")
-        .replace("two guitars", "three guitars");
+    let fado = site.read("content/lisbon/fado.md").replace("two guitars", "three guitars");
     site.write("content/lisbon/fado.md", fado);
     let report = milepost::build(&site.site(), &BuildOptions::default()).unwrap();
-    // The post itself; its summary on a home page and the trip page.
-    assert_eq!(report.write.unwrap().written, 3, "{report:?}");
-    assert!(
-        site.read("public/lisbon/fado/index.html")
-            .contains("three guitars")
-    );
+    // The post itself; its summary on a home page and the trip page; its
+    // entry in the site's feed and the trip's.
+    assert_eq!(report.write.unwrap().written, 5, "{report:?}");
+    assert!(site.read("public/lisbon/fado/index.html").contains("three guitars"));
 }
 
 #[test]
@@ -217,16 +172,11 @@ fn a_deleted_post_disappears_from_the_output() {
     std::fs::remove_dir_all(site.path("content/lisbon/tram")).unwrap();
     std::fs::write(site.path("public/.keep-me"), "dot-files are left alone").unwrap();
     // The trip's cover was the deleted post's photo: point it elsewhere.
-    let trip = site
-        .read("content/lisbon/_trip.md")
-        .replace("cover: tram/tram.jpg\n", "");
+    let trip = site.read("content/lisbon/_trip.md").replace("cover: tram/tram.jpg\n", "");
     site.write("content/lisbon/_trip.md", trip);
     let report = milepost::build(&site.site(), &BuildOptions::default()).unwrap();
     assert!(!site.exists("public/lisbon/tram/index.html"));
-    assert!(
-        !site.exists("public/lisbon/tram"),
-        "the empty folder is removed too"
-    );
+    assert!(!site.exists("public/lisbon/tram"), "the empty folder is removed too");
     assert!(site.exists("public/.keep-me"));
     assert!(report.write.unwrap().removed >= 3);
     assert!(!site.read("public/index.html").contains("Tram 28"));
@@ -236,10 +186,7 @@ fn a_deleted_post_disappears_from_the_output() {
 fn a_failed_build_leaves_the_previous_output_byte_identical() {
     let site = built();
     let before = site.files("public");
-    site.write(
-        "content/lisbon/fado.md",
-        "---\ntitle: Fado\ndate: 2020-02-30\n---\nBroken.\n",
-    );
+    site.write("content/lisbon/fado.md", "---\ntitle: Fado\ndate: 2020-02-30\n---\nBroken.\n");
     site.milepost(&["build"]).failed();
     assert_eq!(site.files("public"), before);
 }
@@ -248,30 +195,16 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
 fn check_builds_nothing() {
     let site = Fixture::copy("journal");
     let out = site.milepost(&["check"]);
-    assert!(
-        out.succeeded().contains("No problems found"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.succeeded().contains("No problems found"), "{}", out.stdout);
     assert!(!site.exists("public"));
 }
 
 #[test]
 fn the_output_folder_and_base_url_can_be_set() {
     let site = Fixture::copy("journal");
-    site.milepost(&[
-        "build",
-        "--output",
-        "elsewhere",
-        "--base-url",
-        "https://other.example/",
-    ])
-    .succeeded();
+    site.milepost(&["build", "--output", "elsewhere", "--base-url", "https://other.example/"]).succeeded();
     assert!(site.exists("elsewhere/index.html"));
-    assert!(
-        site.read("elsewhere/404.html")
-            .contains("href=\"https://other.example/style.css\"")
-    );
+    assert!(site.read("elsewhere/404.html").contains("href=\"https://other.example/style.css\""));
 }
 
 #[test]

@@ -10,27 +10,16 @@ fn init_makes_a_site_that_builds_with_the_builtin_theme() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let site = dir.path().join("diary");
     assert!(site.join("site.toml").is_file());
-    assert!(
-        !site.join("themes").exists(),
-        "the default theme is built in"
-    );
+    assert!(!site.join("themes").exists(), "the default theme is built in");
     let build = std::process::Command::new(env!("CARGO_BIN_EXE_milepost"))
         .args(["build"])
         .current_dir(site.join("content"))
         .output()
         .unwrap();
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
     assert!(site.join("public/first-trip/arrival/index.html").is_file());
     assert!(site.join("public/about/index.html").is_file());
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_milepost"))
@@ -38,27 +27,16 @@ fn init_makes_a_site_that_builds_with_the_builtin_theme() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(
-        !again.status.success(),
-        "init refuses a folder holding a site"
-    );
+    assert!(!again.status.success(), "init refuses a folder holding a site");
 }
 
 #[test]
 fn new_writes_a_post_that_builds() {
     let site = Fixture::copy("journal");
     let run = site.milepost(&["new", "Ferry to \"Cacilhas\": day 4", "--trip", "lisbon"]);
-    assert!(
-        run.succeeded()
-            .contains("content/lisbon/ferry-to-cacilhas-day-4/index.md"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.succeeded().contains("content/lisbon/ferry-to-cacilhas-day-4/index.md"), "{}", run.stdout);
     let text = site.read("content/lisbon/ferry-to-cacilhas-day-4/index.md");
-    assert!(
-        text.starts_with("---\ntitle: \"Ferry to \\\"Cacilhas\\\": day 4\"\ndate: "),
-        "{text}"
-    );
+    assert!(text.starts_with("---\ntitle: \"Ferry to \\\"Cacilhas\\\": day 4\"\ndate: "), "{text}");
     site.milepost(&["build"]).succeeded();
     assert!(
         site.read("public/lisbon/ferry-to-cacilhas-day-4/index.html")
@@ -71,14 +49,8 @@ fn new_writes_a_post_that_builds() {
 #[test]
 fn new_names_the_trips_when_the_trip_is_unknown() {
     let site = Fixture::copy("journal");
-    let err = site
-        .milepost(&["new", "Hello", "--trip", "lisbn"])
-        .failed()
-        .to_string();
-    assert!(
-        err.contains("there is no trip `lisbn`") && err.contains("the trips are: lisbon"),
-        "{err}"
-    );
+    let err = site.milepost(&["new", "Hello", "--trip", "lisbn"]).failed().to_string();
+    assert!(err.contains("there is no trip `lisbn`") && err.contains("the trips are: lisbon"), "{err}");
 }
 
 #[test]
@@ -91,10 +63,7 @@ fn outside_a_site_the_message_says_what_to_do() {
         .unwrap();
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1));
-    assert!(
-        err.contains("no site.toml in") && err.contains("milepost init"),
-        "{err}"
-    );
+    assert!(err.contains("no site.toml in") && err.contains("milepost init"), "{err}");
 }
 
 #[test]

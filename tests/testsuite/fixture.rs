@@ -23,17 +23,9 @@ impl Run {
     /// Asserts the run failed as a person should see it: a non-zero exit and no panic.
     #[track_caller]
     pub fn failed(&self) -> &str {
-        assert!(
-            !self.success,
-            "expected a failure, got success:\n{}",
-            self.stdout
-        );
+        assert!(!self.success, "expected a failure, got success:\n{}", self.stdout);
         assert_eq!(self.code, Some(1), "exit code; stderr:\n{}", self.stderr);
-        assert!(
-            !self.stderr.contains("panicked"),
-            "panicked:\n{}",
-            self.stderr
-        );
+        assert!(!self.stderr.contains("panicked"), "panicked:\n{}", self.stderr);
         &self.stderr
     }
 
@@ -47,9 +39,7 @@ impl Run {
 impl Fixture {
     /// A copy of `tests/fixtures/<name>` to build in.
     pub fn copy(name: &str) -> Fixture {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
         assert!(from.is_dir(), "no fixture {}", from.display());
         let dir = tempfile::tempdir().unwrap();
         copy_tree(&from, dir.path());
@@ -111,12 +101,7 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
             (rel, std::fs::read(e.path()).unwrap())
         })
         .collect()

@@ -7,3 +7,4 @@ mod commands;
 mod errors;
 mod fixture;
 mod links;
+mod structure;

@@ -1,7 +1,14 @@
-//! The order of things: posts newest first, each trip's posts oldest first,
-//! and each post's neighbours. Holds ids into `Content`, never copies of posts.
+//! The order of things: posts newest first, each trip's posts oldest first
+//! and told by day, each post's neighbours, the tags and the timeline. Holds
+//! ids into `Content`, never copies of posts.
 
+pub mod tags;
+pub mod timeline;
+pub mod trips;
+
+use crate::error::Problem;
 use crate::parse::{Content, Post, TripId};
+pub use tags::{Tag, TagId};
 
 /// An index into `Content::posts`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,6 +28,18 @@ pub struct SiteIndex {
     pub trip_posts: Vec<Vec<PostId>>,
     /// For each post, the posts before and after it: in its trip when it has one.
     pub neighbours: Vec<Neighbours>,
+    /// Most used first.
+    pub tags: Vec<Tag>,
+    /// For each post, its tags.
+    pub post_tags: Vec<Vec<TagId>>,
+    pub tag_by_key: std::collections::HashMap<String, TagId>,
+    /// For each trip, its days.
+    pub trip_days: Vec<trips::TripDays>,
+    /// For each post in a trip, its day number there.
+    pub post_day: Vec<Option<i64>>,
+    pub timeline: Vec<timeline::Year>,
+    /// Things worth knowing that do not stop the build.
+    pub warnings: Vec<Problem>,
 }
 
 pub fn build(content: &Content) -> SiteIndex {
@@ -37,12 +56,8 @@ pub fn build(content: &Content) -> SiteIndex {
     }
 
     let mut neighbours = vec![Neighbours::default(); posts.len()];
-    let untripped: Vec<PostId> = newest_first
-        .iter()
-        .rev()
-        .copied()
-        .filter(|id| posts[id.0].trip.is_none())
-        .collect();
+    let untripped: Vec<PostId> =
+        newest_first.iter().rev().copied().filter(|id| posts[id.0].trip.is_none()).collect();
     for oldest_first in trip_posts.iter().chain(std::iter::once(&untripped)) {
         for (i, id) in oldest_first.iter().enumerate() {
             neighbours[id.0] = Neighbours {
@@ -51,18 +66,33 @@ pub fn build(content: &Content) -> SiteIndex {
             };
         }
     }
+    let oldest_first: Vec<PostId> = newest_first.iter().rev().copied().collect();
+    let tags = tags::build(posts, &oldest_first);
+    let mut warnings = tags.warnings;
+    let trip_days = trips::build(&content.trips, &trip_posts, posts, &mut warnings);
+    let mut post_day = vec![None; posts.len()];
+    for day in trip_days.iter().flat_map(|t| &t.days) {
+        for id in &day.posts {
+            post_day[id.0] = day.number;
+        }
+    }
+    let timeline = timeline::build(posts, &oldest_first);
     SiteIndex {
         newest_first,
         trip_posts,
         neighbours,
+        tags: tags.tags,
+        post_tags: tags.of_post,
+        tag_by_key: tags.by_key,
+        trip_days,
+        post_day,
+        timeline,
+        warnings,
     }
 }
 
 fn chronological(a: &Post, b: &Post) -> std::cmp::Ordering {
-    a.date
-        .instant
-        .cmp(&b.date.instant)
-        .then_with(|| a.url.cmp(&b.url))
+    a.date.instant.cmp(&b.date.instant).then_with(|| a.url.cmp(&b.url))
 }
 
 /// The items of a paginated list, `per_page` at a time; an empty list is one empty page.
@@ -81,10 +111,7 @@ mod tests {
     fn pagination_keeps_every_item_once() {
         let items: Vec<u32> = (0..25).collect();
         let pages = paginate(&items, 12);
-        assert_eq!(
-            pages.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            vec![12, 12, 1]
-        );
+        assert_eq!(pages.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![12, 12, 1]);
         assert_eq!(paginate::<u32>(&[], 12).len(), 1);
     }
 }

@@ -1,0 +1,99 @@
+//! HTML text escaping, and the marker a hashtag link carries until tag pages
+//! have their URLs: parsing knows a tag's name, only the index knows its slug.
+
+/// Escapes what HTML text and attribute values need escaped, and nothing more
+/// (Tera's own escaper also turns `/` into `&#x2F;`, which would make every
+/// link in the page source read `..&#x2F;style.css`).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// NUL never survives Markdown (pulldown-cmark replaces it) nor escaping of
+/// user text, so it can fence a hashtag link until its tag has a URL:
+/// `\0key\0` opens the link and `\0/\0` closes it (no key is `/`).
+const MARK: char = '\0';
+const CLOSE: &str = "/";
+
+/// The opening of a hashtag link to the tag `key`, filled in by `fill_tag_links`.
+pub fn tag_link_start(key: &str) -> String {
+    format!("{MARK}{key}{MARK}")
+}
+
+/// The end of a hashtag link.
+pub fn tag_link_end() -> String {
+    format!("{MARK}{CLOSE}{MARK}")
+}
+
+/// Turns the hashtag markers of `html` into links to `href_of(key)`, or into
+/// plain spans where it gives no link (a tag no post has).
+pub fn fill_tag_links(html: &str, href_of: impl Fn(&str) -> Option<String>) -> String {
+    if !html.contains(MARK) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    let mut linked = false;
+    while let Some(start) = rest.find(MARK) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(MARK) else {
+            out.push_str(after);
+            return out;
+        };
+        let key = &after[..end];
+        if key == CLOSE {
+            out.push_str(if linked { "</a>" } else { "</span>" });
+        } else if let Some(href) = href_of(key) {
+            out.push_str("<a class=\"hashtag\" href=\"");
+            out.push_str(&escape(&href));
+            out.push_str("\">");
+            linked = true;
+        } else {
+            out.push_str("<span class=\"hashtag\">");
+            linked = false;
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_but_not_slashes() {
+        assert_eq!(
+            escape(r#"<a href="x/y">'&'</a>"#),
+            "&lt;a href=&quot;x/y&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn tag_markers_are_filled() {
+        let (open, close) = (tag_link_start, tag_link_end());
+        let html = format!(
+            "<p>{}#Run{close} and {}#평양{close}, {}#none{close}</p>",
+            open("run"),
+            open("평양"),
+            open("none")
+        );
+        let filled = fill_tag_links(&html, |key| (key != "none").then(|| format!("../tags/{key}/")));
+        assert_eq!(
+            filled,
+            "<p><a class=\"hashtag\" href=\"../tags/run/\">#Run</a> and <a class=\"hashtag\" href=\"../tags/평양/\">#평양</a>, <span class=\"hashtag\">#none</span></p>"
+        );
+    }
+}

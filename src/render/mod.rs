@@ -1,0 +1,169 @@
+//! From parsed and indexed content to finished files: every page through the
+//! theme's Tera templates, with view models that borrow the content, plus the
+//! Atom feeds, the sitemap and robots.txt. Pure: it writes nothing, and every
+//! link it puts in a page is relative to that page.
+
+mod feeds;
+mod views;
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::config::Config;
+use crate::error::{Problem, Problems, Result};
+use crate::index::{self, PostId, SiteIndex, TagId};
+use crate::output::{Body, OutputFile};
+use crate::parse::{Content, Page};
+use crate::url::UrlPath;
+use views::*;
+
+/// Everything rendering reads.
+pub struct Inputs<'a> {
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub index: &'a SiteIndex,
+    pub tera: &'a tera::Tera,
+}
+
+/// Every page, feed and index file of the site, rendered.
+pub fn site(inputs: &Inputs<'_>) -> Result<Vec<OutputFile>> {
+    let Inputs { content, index, config, .. } = inputs;
+    let per_page = config.posts_per_page;
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    let home = index::paginate(&index.newest_first, per_page);
+    let last = home.len();
+    jobs.extend(home.into_iter().enumerate().map(|(i, posts)| Job::Home { number: i + 1, last, posts }));
+    jobs.extend((0..content.posts.len()).map(|i| Job::Post(PostId(i))));
+    jobs.extend(content.pages.iter().map(Job::Page));
+    jobs.extend((0..content.trips.len()).map(Job::Trip));
+    jobs.push(Job::Trips);
+    jobs.push(Job::Tags);
+    for (i, tag) in index.tags.iter().enumerate() {
+        let pages = index::paginate(&tag.posts, per_page);
+        let last = pages.len();
+        jobs.extend(pages.into_iter().enumerate().map(|(n, posts)| Job::Tag {
+            tag: TagId(i),
+            number: n + 1,
+            last,
+            posts,
+        }));
+    }
+    jobs.push(Job::Timeline);
+    jobs.push(Job::NotFound);
+
+    let rendered: Vec<Result<OutputFile, Problem>> = jobs.par_iter().map(|job| job.render(inputs)).collect();
+    let mut problems = Problems::default();
+    let mut files: Vec<OutputFile> =
+        rendered.into_iter().filter_map(|r| problems.take(r.map_err(|p| vec![p]))).collect();
+    problems.into_result(())?;
+    let sitemap = feeds::sitemap(&files, inputs);
+    files.extend(feeds::all(inputs));
+    files.push(sitemap);
+    files.push(feeds::robots(config));
+    Ok(files)
+}
+
+/// One page to render.
+enum Job<'a> {
+    Home { number: usize, last: usize, posts: &'a [PostId] },
+    Post(PostId),
+    Page(&'a Page),
+    Trip(usize),
+    Trips,
+    Tags,
+    Tag { tag: TagId, number: usize, last: usize, posts: &'a [PostId] },
+    Timeline,
+    NotFound,
+}
+
+/// The URL of page `number` of a list whose first page is `first`.
+pub fn paginated_url(first: &UrlPath, number: usize) -> UrlPath {
+    if number <= 1 { first.clone() } else { UrlPath::file(format!("{}page/{number}/", first.as_str())) }
+}
+
+impl Job<'_> {
+    fn render(&self, inputs: &Inputs<'_>) -> Result<OutputFile, Problem> {
+        let content = inputs.content;
+        let index = inputs.index;
+        let site_feed = || FeedLink::site(inputs);
+        let mut context = Context::new();
+        let (template, url, origin, feeds) = match self {
+            Job::Home { number, last, posts } => {
+                let url = paginated_url(&UrlPath::home(), *number);
+                context.insert("posts", &cards(posts, &url, inputs));
+                context.insert("pagination", &Pagination::new(&UrlPath::home(), *number, *last, &url));
+                ("home.html", url, format!("the home page {number}"), vec![site_feed()])
+            }
+            Job::Post(id) => {
+                let post = &content.posts[id.0];
+                let view = PostView::new(*id, &post.url, inputs);
+                let mut feeds = vec![site_feed()];
+                feeds.extend(post.trip.map(|t| FeedLink::trip(&content.trips[t.0])));
+                context.insert("post", &view);
+                ("post.html", post.url.clone(), post.source.display().to_string(), feeds)
+            }
+            Job::Page(page) => {
+                context.insert("page", &PageView::new(page, inputs));
+                ("page.html", page.url.clone(), page.source.display().to_string(), vec![site_feed()])
+            }
+            Job::Trip(i) => {
+                let trip = &content.trips[*i];
+                context.insert("trip", &TripView::new(*i, &trip.url, inputs));
+                context.insert("days", &DayView::all(*i, &trip.url, inputs));
+                let feeds = vec![FeedLink::trip(trip), site_feed()];
+                ("trip.html", trip.url.clone(), trip.source.display().to_string(), feeds)
+            }
+            Job::Trips => {
+                let url = UrlPath::page(["trips"]);
+                let mut order: Vec<usize> = (0..content.trips.len()).collect();
+                order.sort_by(|&a, &b| {
+                    let start = |t: usize| index.trip_days[t].start;
+                    start(b).cmp(&start(a)).then_with(|| content.trips[a].title.cmp(&content.trips[b].title))
+                });
+                let trips: Vec<TripView<'_>> =
+                    order.iter().map(|&t| TripView::new(t, &url, inputs)).collect();
+                context.insert("trips", &trips);
+                ("trips.html", url, "the list of trips".to_string(), vec![site_feed()])
+            }
+            Job::Tags => {
+                let url = UrlPath::page(["tags"]);
+                let tags: Vec<TagLink<'_>> = index.tags.iter().map(|t| TagLink::new(t, &url)).collect();
+                context.insert("tags", &tags);
+                ("tags.html", url, "the list of tags".to_string(), vec![site_feed()])
+            }
+            Job::Tag { tag, number, last, posts } => {
+                let entry = &index.tags[tag.0];
+                let url = paginated_url(&entry.url, *number);
+                context.insert("tag", &TagLink::new(entry, &url));
+                context.insert("posts", &cards(posts, &url, inputs));
+                context.insert("pagination", &Pagination::new(&entry.url, *number, *last, &url));
+                let origin = format!("the tag page of `{}`", entry.name);
+                ("tag.html", url, origin, vec![FeedLink::tag(entry), site_feed()])
+            }
+            Job::Timeline => {
+                let url = UrlPath::page(["timeline"]);
+                context.insert("years", &YearView::all(&url, inputs));
+                ("timeline.html", url, "the timeline".to_string(), vec![site_feed()])
+            }
+            Job::NotFound => {
+                ("404.html", UrlPath::file("404.html"), "the not-found page".to_string(), vec![site_feed()])
+            }
+        };
+        // The not-found page is served at any depth, so only absolute links work on it.
+        let absolute = matches!(self, Job::NotFound);
+        let site = SiteView::new(inputs, &url, absolute);
+        let feeds: Vec<FeedLinkView> = feeds.iter().map(|f| f.view(&url, &site, inputs.config)).collect();
+        context.insert("feeds", &feeds);
+        context.insert("root", &site.root);
+        context.insert("site", &site);
+        context.insert("page_url", url.as_str());
+        let html = inputs.tera.render(template, &context).map_err(|err| {
+            crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
+        })?;
+        Ok(OutputFile {
+            path: url.output_file().to_string_lossy().replace('\\', "/"),
+            origin,
+            body: Body::Bytes(html.into_bytes()),
+        })
+    }
+}

@@ -1,0 +1,490 @@
+//! What templates see: small serializable views that borrow the content, with
+//! every link already made relative to the page being rendered.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::{Inputs, paginated_url};
+use crate::config::Config;
+use crate::html::fill_tag_links;
+use crate::index::{PostId, Tag};
+use crate::parse::{Page, Post, Trip};
+use crate::url::UrlPath;
+
+/// Links from one page: relative, or absolute under `base_url` on a page that
+/// is served at any path (the not-found page).
+pub struct Linker<'a> {
+    here: &'a UrlPath,
+    base: Option<&'a str>,
+}
+
+impl Linker<'_> {
+    pub fn to(&self, target: &str) -> String {
+        match self.base {
+            Some(base) => UrlPath::file(target.to_string()).absolute(base),
+            None => self.here.link_to(target),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Link {
+    pub href: String,
+    pub title: String,
+}
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub author: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+    /// The prefix that leads from this page to the site root.
+    pub root: String,
+    pub home: String,
+    pub nav: Vec<Link>,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(inputs: &Inputs<'a>, here: &UrlPath, absolute: bool) -> Self {
+        let config = inputs.config;
+        let linker = Linker { here, base: absolute.then_some(config.base_url.as_str()) };
+        let root = if absolute { config.base_url.clone() } else { here.root_prefix() };
+        let mut nav = Vec::new();
+        let mut add = |present: bool, target: &str, title: &str| {
+            if present {
+                nav.push(Link { href: linker.to(target), title: title.to_string() });
+            }
+        };
+        add(!inputs.content.trips.is_empty(), "trips/", "Trips");
+        add(!inputs.index.tags.is_empty(), "tags/", "Tags");
+        add(!inputs.content.posts.is_empty(), "timeline/", "Timeline");
+        for page in &inputs.content.pages {
+            nav.push(Link { href: linker.to(page.url.as_str()), title: page.title.clone() });
+        }
+        SiteView {
+            title: &config.title,
+            description: &config.description,
+            author: &config.author,
+            language: &config.language,
+            base_url: &config.base_url,
+            home: linker.to(""),
+            root,
+            nav,
+        }
+    }
+}
+
+/// An Atom feed a page links to with `<link rel="alternate">`.
+pub struct FeedLink {
+    title: String,
+    url: UrlPath,
+}
+
+#[derive(Serialize)]
+pub struct FeedLinkView {
+    title: String,
+    href: String,
+}
+
+impl FeedLink {
+    pub fn site(inputs: &Inputs<'_>) -> Self {
+        FeedLink { title: inputs.config.title.clone(), url: UrlPath::file("feed.xml") }
+    }
+
+    pub fn trip(trip: &Trip) -> Self {
+        FeedLink { title: trip.title.clone(), url: feed_url(&trip.url) }
+    }
+
+    pub fn tag(tag: &Tag) -> Self {
+        FeedLink { title: format!("#{}", tag.name), url: feed_url(&tag.url) }
+    }
+
+    pub fn view(&self, here: &UrlPath, site: &SiteView<'_>, config: &Config) -> FeedLinkView {
+        let absolute = site.root == config.base_url;
+        let linker = Linker { here, base: absolute.then_some(config.base_url.as_str()) };
+        FeedLinkView { title: self.title.clone(), href: linker.to(self.url.as_str()) }
+    }
+}
+
+/// The feed of the list at `page`: `tags/run/` → `tags/run/feed.xml`.
+pub fn feed_url(page: &UrlPath) -> UrlPath {
+    UrlPath::file(format!("{}feed.xml", page.as_str()))
+}
+
+/// Fills the hashtag links of `html`, shown on `here`: tags the index knows
+/// become links to their pages.
+pub fn with_tag_links(html: &str, here: &UrlPath, inputs: &Inputs<'_>) -> String {
+    let index = inputs.index;
+    fill_tag_links(html, |key| {
+        index.tag_by_key.get(key).map(|id| here.link_to(index.tags[id.0].url.as_str()))
+    })
+}
+
+#[derive(Serialize)]
+pub struct Pagination {
+    number: usize,
+    last: usize,
+    newer: Option<String>,
+    older: Option<String>,
+}
+
+impl Pagination {
+    pub fn new(first: &UrlPath, number: usize, last: usize, here: &UrlPath) -> Self {
+        let href = |n: usize| here.link_to(paginated_url(first, n).as_str());
+        Pagination {
+            number,
+            last,
+            newer: (number > 1).then(|| href(number - 1)),
+            older: (number < last).then(|| href(number + 1)),
+        }
+    }
+}
+
+/// A post as a list shows it.
+#[derive(Serialize)]
+pub struct PostCard<'a> {
+    href: String,
+    title: &'a str,
+    date: String,
+    datetime: String,
+    location: Option<&'a str>,
+    summary: &'a str,
+    cover: Option<String>,
+    cover_alt: Option<&'a str>,
+    photo_count: usize,
+    trip: Option<Link>,
+    /// The post's day in its trip.
+    day: Option<i64>,
+}
+
+impl<'a> PostCard<'a> {
+    pub fn new(id: PostId, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
+        let post: &'a Post = &inputs.content.posts[id.0];
+        PostCard {
+            href: here.link_to(post.url.as_str()),
+            title: &post.title,
+            date: post.date.display(),
+            datetime: post.date.rfc3339(),
+            location: post.location.as_deref(),
+            summary: &post.summary,
+            cover: post.cover.as_deref().map(|c| here.link_to(c)),
+            cover_alt: post
+                .photos
+                .iter()
+                .find(|p| Some(&p.src) == post.cover.as_ref())
+                .and_then(|p| p.alt.as_deref().or(p.caption.as_deref())),
+            photo_count: post.photos.len(),
+            trip: post.trip.map(|t| {
+                let trip = &inputs.content.trips[t.0];
+                Link { href: here.link_to(trip.url.as_str()), title: trip.title.clone() }
+            }),
+            day: inputs.index.post_day[id.0],
+        }
+    }
+}
+
+pub fn cards<'a>(ids: &[PostId], here: &UrlPath, inputs: &Inputs<'a>) -> Vec<PostCard<'a>> {
+    ids.iter().map(|&id| PostCard::new(id, here, inputs)).collect()
+}
+
+#[derive(Serialize)]
+struct PhotoView<'a> {
+    src: String,
+    caption_html: Option<String>,
+    alt: &'a str,
+}
+
+/// What a link shared in a chat shows: Open Graph and Twitter card values.
+#[derive(Serialize)]
+struct Share<'a> {
+    url: String,
+    title: &'a str,
+    description: &'a str,
+    image: Option<String>,
+    image_alt: Option<&'a str>,
+    published: String,
+}
+
+#[derive(Serialize)]
+pub struct PostView<'a> {
+    #[serde(flatten)]
+    card: PostCard<'a>,
+    body: String,
+    tags: Vec<Link>,
+    photos: Vec<PhotoView<'a>>,
+    coords: Option<[f64; 2]>,
+    gpx: Option<String>,
+    older: Option<Link>,
+    newer: Option<Link>,
+    /// "Day 4 of Pyongyang, April 2017".
+    day_label: Option<String>,
+    share: Share<'a>,
+}
+
+impl<'a> PostView<'a> {
+    pub fn new(id: PostId, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
+        let content = inputs.content;
+        let index = inputs.index;
+        let post = &content.posts[id.0];
+        let link = |other: Option<PostId>| {
+            other.map(|o| {
+                let other = &content.posts[o.0];
+                Link { href: here.link_to(other.url.as_str()), title: other.title.clone() }
+            })
+        };
+        let neighbours = index.neighbours[id.0];
+        let card = PostCard::new(id, here, inputs);
+        let base = &inputs.config.base_url;
+        let day_label = match (post.trip, index.post_day[id.0]) {
+            (Some(trip), Some(day)) => Some(format!("Day {day} of {}", content.trips[trip.0].title)),
+            _ => None,
+        };
+        PostView {
+            body: with_tag_links(&post.body_html, here, inputs),
+            tags: index.post_tags[id.0]
+                .iter()
+                .map(|t| {
+                    let tag = &index.tags[t.0];
+                    Link { href: here.link_to(tag.url.as_str()), title: tag.name.clone() }
+                })
+                .collect(),
+            photos: post
+                .photos
+                .iter()
+                .map(|p| PhotoView {
+                    src: here.link_to(&p.src),
+                    caption_html: p.caption_html.as_deref().map(|c| with_tag_links(c, here, inputs)),
+                    alt: p.alt.as_deref().or(p.caption.as_deref()).unwrap_or(""),
+                })
+                .collect(),
+            coords: post.coords,
+            gpx: post.gpx.as_deref().map(|g| here.link_to(g)),
+            older: link(neighbours.older),
+            newer: link(neighbours.newer),
+            day_label,
+            share: Share {
+                url: post.url.absolute(base),
+                title: &post.title,
+                description: &post.summary,
+                image: post.cover.as_ref().map(|c| UrlPath::file(c.clone()).absolute(base)),
+                image_alt: card.cover_alt,
+                published: post.date.rfc3339(),
+            },
+            card,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    title: &'a str,
+    summary: &'a str,
+    body: String,
+}
+
+impl<'a> PageView<'a> {
+    pub fn new(page: &'a Page, inputs: &Inputs<'_>) -> Self {
+        PageView {
+            title: &page.title,
+            summary: &page.summary,
+            body: with_tag_links(&page.body_html, &page.url, inputs),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TripView<'a> {
+    href: String,
+    title: &'a str,
+    summary: Option<&'a str>,
+    location: Option<&'a str>,
+    /// "7–15 Apr 2017".
+    dates: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+    cover: Option<String>,
+    body: String,
+    posts: usize,
+    photos: usize,
+    days: Option<i64>,
+}
+
+impl<'a> TripView<'a> {
+    pub fn new(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
+        let trip: &'a Trip = &inputs.content.trips[trip_index];
+        let days = &inputs.index.trip_days[trip_index];
+        let posts = &inputs.index.trip_posts[trip_index];
+        // A trip without a cover of its own shows its first post's.
+        let cover = trip
+            .cover
+            .clone()
+            .or_else(|| posts.iter().find_map(|id| inputs.content.posts[id.0].cover.clone()));
+        TripView {
+            href: here.link_to(trip.url.as_str()),
+            title: &trip.title,
+            summary: trip.summary.as_deref(),
+            location: trip.location.as_deref(),
+            dates: days.start.map(|start| date_range(start, days.end.unwrap_or(start))),
+            start: days.start.map(|d| d.to_string()),
+            end: days.end.map(|d| d.to_string()),
+            cover: cover.map(|c| here.link_to(&c)),
+            body: with_tag_links(&trip.body_html, here, inputs),
+            posts: posts.len(),
+            photos: days.photos,
+            days: days.length(),
+        }
+    }
+}
+
+/// "7–15 Apr 2017", "28 Mar – 3 Apr 2017", "30 Dec 2016 – 2 Jan 2017".
+pub fn date_range(start: Date, end: Date) -> String {
+    if start == end {
+        start.strftime("%-d %b %Y").to_string()
+    } else if (start.year(), start.month()) == (end.year(), end.month()) {
+        format!("{}–{}", start.day(), end.strftime("%-d %b %Y"))
+    } else if start.year() == end.year() {
+        format!("{} – {}", start.strftime("%-d %b"), end.strftime("%-d %b %Y"))
+    } else {
+        format!("{} – {}", start.strftime("%-d %b %Y"), end.strftime("%-d %b %Y"))
+    }
+}
+
+/// One day of a trip page.
+#[derive(Serialize)]
+pub struct DayView<'a> {
+    /// "Day 4 · Thu 13 Apr 2017".
+    heading: String,
+    number: Option<i64>,
+    datetime: String,
+    posts: Vec<PostCard<'a>>,
+}
+
+impl<'a> DayView<'a> {
+    pub fn all(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Vec<Self> {
+        inputs.index.trip_days[trip_index]
+            .days
+            .iter()
+            .map(|day| {
+                let date = day.date.strftime("%a %-d %b %Y");
+                DayView {
+                    heading: match day.number {
+                        Some(n) => format!("Day {n} · {date}"),
+                        None => format!("Before the trip · {date}"),
+                    },
+                    number: day.number,
+                    datetime: day.date.to_string(),
+                    posts: cards(&day.posts, here, inputs),
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Serialize)]
+pub struct TagLink<'a> {
+    name: &'a str,
+    href: String,
+    count: usize,
+}
+
+impl<'a> TagLink<'a> {
+    pub fn new(tag: &'a Tag, here: &UrlPath) -> Self {
+        TagLink { name: &tag.name, href: here.link_to(tag.url.as_str()), count: tag.posts.len() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct YearView<'a> {
+    year: i16,
+    months: Vec<MonthView<'a>>,
+}
+
+#[derive(Serialize)]
+struct MonthView<'a> {
+    /// "April 2017".
+    name: String,
+    days: Vec<TimelineDayView<'a>>,
+}
+
+#[derive(Serialize)]
+struct TimelineDayView<'a> {
+    /// "Thu 13 Apr".
+    heading: String,
+    datetime: String,
+    posts: Vec<TimelineEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct TimelineEntry<'a> {
+    href: String,
+    title: &'a str,
+    /// Local time of day, when the post has one.
+    time: Option<String>,
+    datetime: String,
+    location: Option<&'a str>,
+    cover: Option<String>,
+    /// Set on the first post of a trip: where the trip begins.
+    trip_starts: Option<Link>,
+}
+
+impl<'a> YearView<'a> {
+    pub fn all(here: &UrlPath, inputs: &Inputs<'a>) -> Vec<Self> {
+        let content = inputs.content;
+        let index = inputs.index;
+        let entry = |id: &PostId| {
+            let post: &'a Post = &content.posts[id.0];
+            let trip_starts = post.trip.filter(|t| index.trip_posts[t.0].first() == Some(id)).map(|t| {
+                let trip = &content.trips[t.0];
+                Link { href: here.link_to(trip.url.as_str()), title: trip.title.clone() }
+            });
+            TimelineEntry {
+                href: here.link_to(post.url.as_str()),
+                title: &post.title,
+                time: post.date.has_time.then(|| post.date.local().strftime("%H:%M").to_string()),
+                datetime: post.date.rfc3339(),
+                location: post.location.as_deref(),
+                cover: post.cover.as_deref().map(|c| here.link_to(c)),
+                trip_starts,
+            }
+        };
+        index
+            .timeline
+            .iter()
+            .map(|year| YearView {
+                year: year.year,
+                months: year
+                    .months
+                    .iter()
+                    .map(|month| MonthView {
+                        name: month.first.strftime("%B %Y").to_string(),
+                        days: month
+                            .days
+                            .iter()
+                            .map(|day| TimelineDayView {
+                                heading: day.date.strftime("%a %-d %b").to_string(),
+                                datetime: day.date.to_string(),
+                                posts: day.posts.iter().map(entry).collect(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_range;
+    use jiff::civil::date;
+
+    #[test]
+    fn date_ranges_say_each_part_once() {
+        assert_eq!(date_range(date(2017, 4, 7), date(2017, 4, 15)), "7–15 Apr 2017");
+        assert_eq!(date_range(date(2017, 3, 28), date(2017, 4, 3)), "28 Mar – 3 Apr 2017");
+        assert_eq!(date_range(date(2016, 12, 30), date(2017, 1, 2)), "30 Dec 2016 – 2 Jan 2017");
+        assert_eq!(date_range(date(2017, 4, 7), date(2017, 4, 7)), "7 Apr 2017");
+    }
+}
