@@ -10,6 +10,7 @@ pub mod config;
 mod disk;
 pub mod error;
 pub mod html;
+pub mod images;
 pub mod index;
 pub mod load;
 pub mod output;
@@ -51,6 +52,7 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Things worth fixing that did not stop the build.
     pub warnings: Vec<Problem>,
+    pub photos: images::PhotoReport,
 }
 
 /// Everything of a build but the writing: the files the output would hold.
@@ -59,12 +61,22 @@ pub struct Planned {
     pub pages: usize,
     pub output_dir: PathBuf,
     pub warnings: Vec<Problem>,
+    pub photos: images::PhotoReport,
 }
 
 use output::OutputFile;
 
-/// Loads, parses, indexes and renders the site, and checks the result.
-pub fn plan(site: &Site, options: &BuildOptions) -> Result<Planned> {
+/// Whether a plan makes the photos' variants (a build) or only checks (`check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Build,
+    Check,
+}
+
+/// Loads, parses, indexes and renders the site, makes the photos' variants
+/// (into the cache, in `Mode::Build`), and checks the result. Writes nothing
+/// to the output.
+fn plan(site: &Site, options: &BuildOptions, mode: Mode) -> Result<Planned> {
     let mut config = site.config.clone();
     if let Some(url) = &options.base_url {
         config.set_base_url(url)?;
@@ -76,48 +88,80 @@ pub fn plan(site: &Site, options: &BuildOptions) -> Result<Planned> {
     let output_dir = write::checked_output_dir(&site.root, &output)?;
 
     let sources = load::content(site)?;
-    let content = parse::content(&sources, &config, parse::ParseOptions { drafts: options.drafts })?;
+    let cache = images::Cache::open(&site.root, mode == Mode::Build);
+    let survey = images::survey(&sources.assets, &cache)?;
+    let content = parse::content(&sources, &config, parse::ParseOptions { drafts: options.drafts }, &survey)?;
     let index = index::build(&content);
     let theme = theme::load(site)?;
-    let inputs = render::Inputs { config: &config, content: &content, index: &index, tera: &theme.tera };
+    let photos = render::photos::PhotoSet::new(&content, &survey, &config.photos.widths);
+    let inputs = render::Inputs {
+        config: &config,
+        content: &content,
+        index: &index,
+        tera: &theme.tera,
+        photos: &photos,
+    };
     let mut files = render::site(&inputs)?;
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     files.extend(theme.static_files);
-    files.extend(content.assets.iter().map(|asset| OutputFile {
-        path: asset.url.as_str().to_string(),
-        origin: site.relative(&asset.source).display().to_string(),
-        body: output::Body::Copy(asset.source.clone()),
-    }));
+    // Photos are published as their variants (and stripped originals when asked), never as they are.
+    files.extend(content.assets.iter().filter(|asset| !survey.photos.contains_key(&asset.rel)).map(
+        |asset| OutputFile {
+            path: asset.url.as_str().to_string(),
+            origin: site.relative(&asset.source).display().to_string(),
+            body: output::Body::Copy(asset.source.clone()),
+        },
+    ));
+
+    let jobs = photos.jobs(photos.take_used(), config.photos.publish_originals);
+    let photo_report = match mode {
+        Mode::Build => {
+            let processed = images::process(&jobs, &cache, &config.photos)?;
+            cache.finish(&survey.hashed, &processed.variants_used)?;
+            files.extend(processed.files);
+            processed.report
+        }
+        Mode::Check => {
+            // The variants' paths still take part in the check for clashes.
+            for job in &jobs {
+                let paths = job.variants.iter().map(|v| v.path.clone()).chain(job.original.clone());
+                files.extend(paths.map(|path| OutputFile {
+                    path,
+                    origin: format!("a variant of {}", site.relative(&job.source).display()),
+                    body: output::Body::Bytes(Vec::new()),
+                }));
+            }
+            images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() }
+        }
+    };
     output::check_unique(&files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Planned { files, pages, output_dir, warnings: index.warnings })
+    Ok(Planned { files, pages, output_dir, warnings: index.warnings, photos: photo_report })
 }
 
 /// Builds the site into its output folder, writing only what changed.
 pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let planned = plan(site, options)?;
+    let planned = plan(site, options, Mode::Build)?;
     let write = write::sync(&planned.output_dir, &planned.files)?;
-    Ok(BuildReport {
-        pages: planned.pages,
-        files: planned.files.len(),
-        write: Some(write),
-        output_dir: planned.output_dir,
-        elapsed: started.elapsed(),
-        warnings: planned.warnings,
-    })
+    Ok(report(planned, Some(write), started))
 }
 
 /// Every check of a build, writing nothing.
 pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let planned = plan(site, options)?;
-    Ok(BuildReport {
+    let planned = plan(site, options, Mode::Check)?;
+    Ok(report(planned, None, started))
+}
+
+fn report(planned: Planned, write: Option<write::WriteReport>, started: Instant) -> BuildReport {
+    BuildReport {
         pages: planned.pages,
         files: planned.files.len(),
-        write: None,
+        write,
         output_dir: planned.output_dir,
         elapsed: started.elapsed(),
         warnings: planned.warnings,
-    })
+        photos: planned.photos,
+    }
 }

@@ -37,8 +37,17 @@ fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
             let report = milepost::build(&site, &options).map_err(|e| (e, true))?;
             warn(&report.warnings);
             let write = report.write.unwrap_or_default();
+            let photos = report.photos;
+            let photo_line = if photos.photos > 0 {
+                format!(
+                    "\n{} photos: {} variants made from {} decoded, {} from the cache.",
+                    photos.photos, photos.variants_made, photos.decoded, photos.variants_cached
+                )
+            } else {
+                String::new()
+            };
             Ok(format!(
-                "Built {} pages into {} in {:.2} s ({} files written, {} unchanged, {} removed).",
+                "Built {} pages into {} in {:.2} s ({} files written, {} unchanged, {} removed).{photo_line}",
                 report.pages,
                 report.output_dir.display(),
                 report.elapsed.as_secs_f64(),

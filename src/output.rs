@@ -14,6 +14,10 @@ pub enum Body {
     Copy(PathBuf),
     /// A file built into milepost (the default theme's).
     Builtin(&'static [u8]),
+    /// A file of milepost's cache (a photo variant): hard-linked into the
+    /// output where the file system allows, since the cache never changes a
+    /// file in place, else copied.
+    Link(PathBuf),
 }
 
 #[derive(Debug, Clone)]

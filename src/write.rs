@@ -95,11 +95,16 @@ pub fn sync(out: &Path, files: &[OutputFile]) -> Result<WriteReport> {
 /// Writes one file unless it already holds these bytes; true when written.
 fn write_if_changed(out: &Path, file: &OutputFile) -> Result<bool> {
     let dest = out.join(&file.path);
+    if let Body::Link(source) = &file.body
+        && same_file(source, &dest)
+    {
+        return Ok(false);
+    }
     let copied;
     let bytes: &[u8] = match &file.body {
         Body::Bytes(bytes) => bytes,
         Body::Builtin(bytes) => bytes,
-        Body::Copy(source) => {
+        Body::Copy(source) | Body::Link(source) => {
             copied = disk::read(source)?;
             &copied
         }
@@ -119,9 +124,30 @@ fn write_if_changed(out: &Path, file: &OutputFile) -> Result<bool> {
     make_folder(out, parent)?;
     let name = dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     let temp = parent.join(format!(".{name}.milepost-tmp"));
-    disk::write(&temp, bytes)?;
+    let _ = std::fs::remove_file(&temp);
+    let linked = matches!(&file.body, Body::Link(source) if std::fs::hard_link(source, &temp).is_ok());
+    if !linked {
+        disk::write(&temp, bytes)?;
+    }
     disk::rename(&temp, &dest)?;
     Ok(true)
+}
+
+/// Whether `a` and `b` are one file (a hard link made by an earlier build).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::symlink_metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 /// Creates `folder` inside `out`, replacing any file that stands where a folder must be.

@@ -32,6 +32,8 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// The hashtags of the text, as written, in order.
     pub hashtags: Vec<String>,
+    /// The images the body shows from the site, as written (`stadium.jpg`).
+    pub images: Vec<String>,
 }
 
 pub fn options() -> Options {
@@ -46,17 +48,26 @@ pub fn render(body: &str, links: &Links<'_>) -> Rendered {
     let mut events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
     add_heading_ids(&mut events);
     let first_paragraph = first_paragraph(&events);
+    let mut images = Vec::new();
     for event in &mut events {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
-            && let Some(link) = site_link(dest_url, links)
-        {
-            *dest_url = CowStr::from(link);
+        let is_image = matches!(event, Event::Start(Tag::Image { .. }));
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            let local = !dest_url.is_empty()
+                && !dest_url.starts_with('#')
+                && !dest_url.starts_with("//")
+                && !has_scheme(dest_url);
+            if is_image && local {
+                images.push(dest_url.to_string());
+            }
+            if let Some(link) = site_link(dest_url, links) {
+                *dest_url = CowStr::from(link);
+            }
         }
     }
     let (events, hashtags) = link_hashtags(events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered { html, first_paragraph, hashtags }
+    Rendered { html, first_paragraph, hashtags, images }
 }
 
 /// A photo caption (plain text, not Markdown) as HTML with its hashtags linked,

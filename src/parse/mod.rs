@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Problem, Problems, Result};
+use crate::images::Survey;
 use crate::load::{Asset, PAGES_DIR, Source, Sources, TRIP_FILE};
 use crate::slug::slugify;
 use crate::suggest;
@@ -68,8 +69,11 @@ pub struct Post {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Photo {
-    /// The photo's path in the output (`trip/race-day/stadium.jpg`).
+    /// The photo's path in the output (`trip/race-day/stadium.jpg`); what is
+    /// published there are its variants (`stadium-960.jpg`).
     pub src: String,
+    /// Its path relative to `content/`.
+    pub rel: String,
     pub caption: Option<String>,
     /// The caption escaped, its hashtags marked for linking (`html::fill_tag_links`).
     pub caption_html: Option<String>,
@@ -104,16 +108,23 @@ pub struct Trip {
 #[derive(Debug, Clone)]
 pub struct AssetFile {
     pub source: PathBuf,
+    /// Relative to `content/`.
+    pub rel: String,
     pub url: UrlPath,
 }
 
 /// Parses all sources. Drafts are checked like every post, then left out
 /// unless `options.drafts`.
-pub fn content(sources: &Sources, config: &Config, options: ParseOptions) -> Result<Content> {
+pub fn content(
+    sources: &Sources,
+    config: &Config,
+    options: ParseOptions,
+    survey: &Survey,
+) -> Result<Content> {
     let mut problems = Problems::default();
 
     let trip_heads: Vec<_> = sources.trips.par_iter().map(trip_head).collect();
-    let post_heads: Vec<_> = sources.posts.par_iter().map(|s| post_head(s, config)).collect();
+    let post_heads: Vec<_> = sources.posts.par_iter().map(|s| post_head(s, config, survey)).collect();
     let page_heads: Vec<_> = sources.pages.par_iter().map(page_head).collect();
     let trip_heads: Vec<_> = trip_heads.into_iter().filter_map(|r| problems.take(r)).collect();
     let post_heads: Vec<_> = post_heads.into_iter().filter_map(|r| problems.take(r)).collect();
@@ -133,7 +144,11 @@ pub fn content(sources: &Sources, config: &Config, options: ParseOptions) -> Res
     let assets: Vec<AssetFile> = sources
         .assets
         .iter()
-        .map(|asset| AssetFile { source: asset.path.clone(), url: UrlPath::file(dirs.file_url(&asset.rel)) })
+        .map(|asset| AssetFile {
+            source: asset.path.clone(),
+            rel: asset.rel.clone(),
+            url: UrlPath::file(dirs.file_url(&asset.rel)),
+        })
         .collect();
     let asset_rels: HashSet<&str> = sources.assets.iter().map(|a| a.rel.as_str()).collect();
     let mut published: HashMap<String, String> = HashMap::new();
@@ -153,8 +168,14 @@ pub fn content(sources: &Sources, config: &Config, options: ParseOptions) -> Res
     for (asset, file) in sources.assets.iter().zip(&assets) {
         published.insert(asset.rel.clone(), file.url.as_str().to_string());
     }
-    let files =
-        Files { dirs: &dirs, assets: &sources.assets, asset_rels: &asset_rels, published: &published };
+    let files = Files {
+        dirs: &dirs,
+        assets: &sources.assets,
+        asset_rels: &asset_rels,
+        published: &published,
+        survey,
+        max_megapixels: config.photos.max_megapixels,
+    };
 
     let trip_dirs: BTreeMap<String, TripId> =
         trip_heads.iter().enumerate().map(|(i, t)| (t.dir.clone(), TripId(i))).collect();
@@ -219,6 +240,8 @@ struct Files<'a> {
     /// Content path (a Markdown file, a bundle's or trip's folder, an asset)
     /// → the site path it is published at.
     published: &'a HashMap<String, String>,
+    survey: &'a Survey,
+    max_megapixels: f64,
 }
 
 impl Files<'_> {
@@ -230,6 +253,51 @@ impl Files<'_> {
             self.published.get(rel.trim_end_matches('/')).cloned()
         };
         markdown::render(body, &markdown::Links { page, resolve: &resolve })
+    }
+
+    /// Like `resolve`, for a photo: also says when it cannot be read or is too
+    /// large. Returns (output path, content path).
+    fn photo(&self, source: &Source, written: &str, what: &str) -> Result<(String, String), Problem> {
+        let url = self.resolve(source, written, what)?;
+        let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let rel = match written.strip_prefix('/') {
+            Some(from_content) => resolve("", from_content),
+            None => resolve(dir, written),
+        }
+        .unwrap_or_default();
+        let problem = |message: String| {
+            let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
+            Problem::in_file(source.display_path(), message).at_line(line)
+        };
+        match self.survey.photos.get(&rel) {
+            Some(Err(why)) => Err(problem(format!("the {what} `{written}` cannot be used: {why}"))
+                .hint("open it in a photo editor and save it again as JPEG, or replace it")),
+            Some(Ok(facts)) if facts.megapixels() > self.max_megapixels => Err(problem(format!(
+                "the {what} `{written}` is {}×{} ({:.0} megapixels), over the limit of {} megapixels",
+                facts.width,
+                facts.height,
+                facts.megapixels(),
+                self.max_megapixels
+            ))
+            .hint("make it smaller in a photo editor, or raise `[photos] max_megapixels` in site.toml")),
+            _ => Ok((url, rel)),
+        }
+    }
+
+    /// The problems of the images a body shows from the site (`![](x.jpg)`):
+    /// each must exist, and a photo must be usable.
+    fn check_images(&self, source: &Source, written: &[String]) -> Vec<Problem> {
+        written
+            .iter()
+            .filter_map(|w| {
+                let path = crate::url::decode(w.split(['?', '#']).next().unwrap_or(w));
+                if crate::images::Format::of(&path).is_some() {
+                    self.photo(source, &path, "photo").err()
+                } else {
+                    self.resolve(source, &path, "image").err()
+                }
+            })
+            .collect()
     }
 
     /// Resolves a path written in `source` (relative to its folder) to the
@@ -346,7 +414,17 @@ struct PostHead<'a> {
     url: UrlPath,
 }
 
-fn post_head<'a>(source: &'a Source, config: &Config) -> Result<PostHead<'a>, Vec<Problem>> {
+/// The date taken of a post's first photo, as a date to parse.
+fn first_photo_taken(source: &Source, matter: &PostMatter, survey: &Survey) -> Option<String> {
+    let written = match matter.photos.first()? {
+        PhotoEntry::Path(src) | PhotoEntry::Full { src, .. } => src,
+    };
+    let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let facts = survey.photos.get(&resolve(dir, written)?)?.as_ref().ok()?;
+    Some(format!("{}{}", facts.taken.as_ref()?, facts.taken_offset.as_deref().unwrap_or("")))
+}
+
+fn post_head<'a>(source: &'a Source, config: &Config, survey: &Survey) -> Result<PostHead<'a>, Vec<Problem>> {
     let (mut matter, split): (PostMatter, _) = read_matter(source, front_matter::POST_KEYS)?;
     let mut problems = Vec::new();
     let (dirs, name, name_date) = url_segments(&source.rel);
@@ -362,7 +440,13 @@ fn post_head<'a>(source: &'a Source, config: &Config) -> Result<PostHead<'a>, Ve
             Problem::in_file(source.display_path(), format!("the date in the file name: {message}"))
                 .hint("rename the file with a real date, such as 2017-04-13-race-day.md")
         }),
-        (None, None) => Err(Problem::in_file(source.display_path(), "this post has no date")
+        (None, None) if let Some(taken) = first_photo_taken(source, &matter, survey) => {
+            date::parse(&taken, &config.timezone).map_err(|message| {
+                Problem::in_file(source.display_path(), format!("the date its first photo was taken: {message}"))
+                    .hint("add a `date:` to the front matter")
+            })
+        }
+        (None, None) => Err(Problem::in_file(source.display_path(), "this post has no date, nor has its first photo")
             .at_line(1)
             .hint("add a line such as `date: 2017-04-13T08:30:00+09:00` to the front matter, or start the file name with the date: 2017-04-13-race-day.md")),
     }
@@ -410,14 +494,14 @@ fn finish_post(
             PhotoEntry::Path(src) => (src, None, None),
             PhotoEntry::Full { src, caption, alt } => (src, caption, alt),
         };
-        match files.resolve(source, &src, "photo") {
-            Ok(src) => {
+        match files.photo(source, &src, "photo") {
+            Ok((src, rel)) => {
                 let caption_html = caption.as_deref().map(|text| {
                     let (html, hashtags) = markdown::caption(text);
                     caption_tags.extend(hashtags);
                     html
                 });
-                photos.push(Photo { src, caption, caption_html, alt })
+                photos.push(Photo { src, rel, caption, caption_html, alt })
             }
             Err(problem) => problems.push(problem),
         }
@@ -425,13 +509,24 @@ fn finish_post(
     let mut optional_file = |written: Option<String>, what: &str| {
         written.and_then(|w| files.resolve(source, &w, what).map_err(|p| problems.push(p)).ok())
     };
-    let cover = optional_file(matter.cover, "cover photo").or_else(|| photos.first().map(|p| p.src.clone()));
     let gpx = optional_file(matter.gpx, "route (gpx)");
+    let cover = match matter.cover {
+        Some(written) => files
+            .photo(source, &written, "cover photo")
+            .map(|(url, _)| url)
+            .map_err(|p| problems.push(p))
+            .ok(),
+        None => photos.first().map(|p| p.src.clone()),
+    };
+    let rendered = files.markdown(source, split.body, &url);
+    problems.extend(files.check_images(source, &rendered.images));
     if !problems.is_empty() {
         return Err(problems);
     }
-
-    let rendered = files.markdown(source, split.body, &url);
+    // A post without coordinates takes its photos' (the published files carry none).
+    let coords = matter
+        .coords
+        .or_else(|| photos.iter().find_map(|p| files.survey.photos.get(&p.rel)?.as_ref().ok()?.gps));
     // The nearest trip folder above the post: trips may hold trips.
     let trip = source.rel.rmatch_indices('/').find_map(|(i, _)| trips.get(&source.rel[..i]).copied());
     Ok(Post {
@@ -440,7 +535,7 @@ fn finish_post(
         title,
         date,
         location: matter.location.filter(|l| !l.trim().is_empty()),
-        coords: matter.coords,
+        coords,
         tags: matter
             .tags
             .into_iter()
@@ -495,6 +590,10 @@ fn page_head(source: &Source) -> Result<PageHead<'_>, Vec<Problem>> {
 fn finish_page(head: PageHead<'_>, files: &Files<'_>) -> Result<Page, Vec<Problem>> {
     let PageHead { source, split, matter, title, url } = head;
     let rendered = files.markdown(source, split.body, &url);
+    let problems = files.check_images(source, &rendered.images);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(Page {
         source: source.display_path(),
         url,
@@ -568,6 +667,10 @@ fn finish_trip(head: TripHead<'_>, files: &Files<'_>) -> Result<Trip, Vec<Proble
         None => None,
     };
     let rendered = files.markdown(source, split.body, &url);
+    let problems = files.check_images(source, &rendered.images);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(Trip {
         source: source.display_path(),
         dir,

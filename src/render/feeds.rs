@@ -110,9 +110,10 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> Entry {
     let here = &post.url;
     let mut html = String::new();
     for photo in &post.photos {
+        let full = inputs.photos.full(&photo.src, &post.source).unwrap_or_else(|| photo.src.clone());
         html.push_str(&format!(
             "<figure><img src=\"{}\" alt=\"{}\">",
-            here.link_to(&photo.src),
+            here.link_to(&full),
             escape(photo.alt.as_deref().or(photo.caption.as_deref()).unwrap_or(""))
         ));
         if let Some(caption) = &photo.caption_html {
@@ -120,7 +121,11 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> Entry {
         }
         html.push_str("</figure>\n");
     }
-    html.push_str(&with_tag_links(&post.body_html, here, inputs));
+    html.push_str(&inputs.photos.rewrite_html(
+        &with_tag_links(&post.body_html, here, inputs),
+        here,
+        &post.source,
+    ));
     let written = date(&post.date.rfc3339());
     Entry {
         title: Text::plain(post.title.clone()),

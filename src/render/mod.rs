@@ -4,6 +4,7 @@
 //! link it puts in a page is relative to that page.
 
 mod feeds;
+pub mod photos;
 mod views;
 
 use rayon::prelude::*;
@@ -23,6 +24,7 @@ pub struct Inputs<'a> {
     pub content: &'a Content,
     pub index: &'a SiteIndex,
     pub tera: &'a tera::Tera,
+    pub photos: &'a photos::PhotoSet<'a>,
 }
 
 /// Every page, feed and index file of the site, rendered.

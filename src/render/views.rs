@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::photos::ImageView;
 use super::{Inputs, paginated_url};
 use crate::config::Config;
 use crate::html::fill_tag_links;
@@ -151,7 +152,7 @@ pub struct PostCard<'a> {
     datetime: String,
     location: Option<&'a str>,
     summary: &'a str,
-    cover: Option<String>,
+    cover: Option<ImageView<'a>>,
     cover_alt: Option<&'a str>,
     photo_count: usize,
     trip: Option<Link>,
@@ -169,7 +170,7 @@ impl<'a> PostCard<'a> {
             datetime: post.date.rfc3339(),
             location: post.location.as_deref(),
             summary: &post.summary,
-            cover: post.cover.as_deref().map(|c| here.link_to(c)),
+            cover: post.cover.as_deref().map(|c| inputs.photos.image(c, here, &post.source)),
             cover_alt: post
                 .photos
                 .iter()
@@ -191,7 +192,8 @@ pub fn cards<'a>(ids: &[PostId], here: &UrlPath, inputs: &Inputs<'a>) -> Vec<Pos
 
 #[derive(Serialize)]
 struct PhotoView<'a> {
-    src: String,
+    #[serde(flatten)]
+    image: ImageView<'a>,
     caption_html: Option<String>,
     alt: &'a str,
 }
@@ -242,7 +244,11 @@ impl<'a> PostView<'a> {
             _ => None,
         };
         PostView {
-            body: with_tag_links(&post.body_html, here, inputs),
+            body: inputs.photos.rewrite_html(
+                &with_tag_links(&post.body_html, here, inputs),
+                here,
+                &post.source,
+            ),
             tags: index.post_tags[id.0]
                 .iter()
                 .map(|t| {
@@ -254,7 +260,7 @@ impl<'a> PostView<'a> {
                 .photos
                 .iter()
                 .map(|p| PhotoView {
-                    src: here.link_to(&p.src),
+                    image: inputs.photos.image(&p.src, here, &post.source),
                     caption_html: p.caption_html.as_deref().map(|c| with_tag_links(c, here, inputs)),
                     alt: p.alt.as_deref().or(p.caption.as_deref()).unwrap_or(""),
                 })
@@ -268,7 +274,9 @@ impl<'a> PostView<'a> {
                 url: post.url.absolute(base),
                 title: &post.title,
                 description: &post.summary,
-                image: post.cover.as_ref().map(|c| UrlPath::file(c.clone()).absolute(base)),
+                image: post.cover.as_ref().map(|c| {
+                    UrlPath::file(inputs.photos.full(c, &post.source).unwrap_or(c.clone())).absolute(base)
+                }),
                 image_alt: card.cover_alt,
                 published: post.date.rfc3339(),
             },
@@ -286,10 +294,11 @@ pub struct PageView<'a> {
 
 impl<'a> PageView<'a> {
     pub fn new(page: &'a Page, inputs: &Inputs<'_>) -> Self {
+        let body = with_tag_links(&page.body_html, &page.url, inputs);
         PageView {
             title: &page.title,
             summary: &page.summary,
-            body: with_tag_links(&page.body_html, &page.url, inputs),
+            body: inputs.photos.rewrite_html(&body, &page.url, &page.source),
         }
     }
 }
@@ -304,7 +313,7 @@ pub struct TripView<'a> {
     dates: Option<String>,
     start: Option<String>,
     end: Option<String>,
-    cover: Option<String>,
+    cover: Option<ImageView<'a>>,
     body: String,
     posts: usize,
     photos: usize,
@@ -329,8 +338,12 @@ impl<'a> TripView<'a> {
             dates: days.start.map(|start| date_range(start, days.end.unwrap_or(start))),
             start: days.start.map(|d| d.to_string()),
             end: days.end.map(|d| d.to_string()),
-            cover: cover.map(|c| here.link_to(&c)),
-            body: with_tag_links(&trip.body_html, here, inputs),
+            cover: cover.map(|c| inputs.photos.image(&c, here, &trip.source)),
+            body: inputs.photos.rewrite_html(
+                &with_tag_links(&trip.body_html, here, inputs),
+                here,
+                &trip.source,
+            ),
             posts: posts.len(),
             photos: days.photos,
             days: days.length(),
@@ -424,7 +437,7 @@ struct TimelineEntry<'a> {
     time: Option<String>,
     datetime: String,
     location: Option<&'a str>,
-    cover: Option<String>,
+    cover: Option<ImageView<'a>>,
     /// Set on the first post of a trip: where the trip begins.
     trip_starts: Option<Link>,
 }
@@ -445,7 +458,7 @@ impl<'a> YearView<'a> {
                 time: post.date.has_time.then(|| post.date.local().strftime("%H:%M").to_string()),
                 datetime: post.date.rfc3339(),
                 location: post.location.as_deref(),
-                cover: post.cover.as_deref().map(|c| here.link_to(c)),
+                cover: post.cover.as_deref().map(|c| inputs.photos.image(c, here, &post.source)),
                 trip_starts,
             }
         };

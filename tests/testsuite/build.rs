@@ -43,10 +43,12 @@ fn every_url_of_the_spec_table_is_written() {
 fn bundle_files_are_copied_beside_their_page() {
     let site = built();
     assert_eq!(
-        std::fs::read(site.path("public/lisbon/tram/tram.jpg")).unwrap(),
-        std::fs::read(site.path("content/lisbon/tram/tram.jpg")).unwrap()
+        std::fs::read(site.path("public/lisbon/tram/route.gpx")).unwrap(),
+        std::fs::read(site.path("content/lisbon/tram/route.gpx")).unwrap()
     );
-    assert!(site.exists("public/contact/portrait.jpg"));
+    // Photos are published as their variants, beside the page too.
+    assert!(site.exists("public/lisbon/tram/tram-64.jpg"));
+    assert!(site.exists("public/contact/portrait-40.jpg"));
 }
 
 #[test]
@@ -81,7 +83,9 @@ fn a_post_shows_its_local_time_with_its_offset() {
 fn post_pages_have_photos_captions_markdown_and_neighbours() {
     let site = built();
     let tram = site.read("public/lisbon/tram/index.html");
-    assert!(tram.contains("<img src=\"tram.jpg\" alt=\"A yellow tram on a steep street\""), "{tram}");
+    assert!(tram.contains("<img src=\"tram-64.jpg\" srcset=\"tram-64.jpg 64w\""), "{tram}");
+    assert!(tram.contains("alt=\"A yellow tram on a steep street\""), "{tram}");
+    assert!(tram.contains("<a href=\"route.gpx\" download>"), "{tram}");
     assert!(tram.contains("<figcaption>Yellow &amp; old: the 28 &lt;at&gt; Graça</figcaption>"));
     assert!(tram.contains("<h2 id=\"up-the-hill\">Up the hill</h2>"));
     assert!(tram.contains("footnote-definition"));
@@ -168,7 +172,7 @@ fn an_edit_rewrites_only_the_pages_it_shows_on() {
 #[test]
 fn a_deleted_post_disappears_from_the_output() {
     let site = built();
-    assert!(site.exists("public/lisbon/tram/tram.jpg"));
+    assert!(site.exists("public/lisbon/tram/tram-64.jpg"));
     std::fs::remove_dir_all(site.path("content/lisbon/tram")).unwrap();
     std::fs::write(site.path("public/.keep-me"), "dot-files are left alone").unwrap();
     // The trip's cover was the deleted post's photo: point it elsewhere.

@@ -7,4 +7,5 @@ mod commands;
 mod errors;
 mod fixture;
 mod links;
+mod photos;
 mod structure;

@@ -167,7 +167,7 @@ fn every_feed_is_atom_with_absolute_links() {
     assert_eq!(site_feed.updated().to_rfc3339(), "2023-03-03T09:00:00-05:00");
     let newest = &site_feed.entries()[0];
     let content = newest.content().unwrap().value().unwrap();
-    assert!(content.contains(&format!("<img src=\"{BASE}roundtrip/nyc-again/skyline.jpg\"")), "{content}");
+    assert!(content.contains(&format!("<img src=\"{BASE}roundtrip/nyc-again/skyline-60.jpg\"")), "{content}");
     assert!(content.contains(&format!("href=\"{BASE}roundtrip/tokyo/\"")), "{content}");
     assert!(content.contains(&format!("href=\"{BASE}tags/skyline/\"")), "{content}");
 }
@@ -215,7 +215,7 @@ fn posts_carry_share_tags_with_absolute_urls() {
     let post = site.read("public/roundtrip/nyc-again/index.html");
     for tag in [
         format!("<meta property=\"og:url\" content=\"{BASE}roundtrip/nyc-again/\">"),
-        format!("<meta property=\"og:image\" content=\"{BASE}roundtrip/nyc-again/skyline.jpg\">"),
+        format!("<meta property=\"og:image\" content=\"{BASE}roundtrip/nyc-again/skyline-60.jpg\">"),
         "<meta property=\"og:title\" content=\"Two days later\">".to_string(),
         "<meta name=\"twitter:card\" content=\"summary_large_image\">".to_string(),
     ] {

@@ -1,10 +1,84 @@
-// milepost's default theme. Opened straight from disk (file://), a browser does
-// not turn a folder into its index.html, so folder links get it added here.
+// milepost's default theme: two small things, no third-party code.
 (function () {
-  if (location.protocol !== "file:") return;
-  document.querySelectorAll("a[href]").forEach(function (a) {
-    if (a.protocol === "file:" && a.pathname.slice(-1) === "/") {
-      a.pathname += "index.html";
-    }
+  // Opened straight from disk (file://), a browser does not turn a folder into
+  // its index.html, so folder links get it added.
+  if (location.protocol === "file:") {
+    document.querySelectorAll("a[href]").forEach(function (a) {
+      if (a.protocol === "file:" && a.pathname.slice(-1) === "/") a.pathname += "index.html";
+    });
+  }
+
+  // A lightbox for a post's photos: click (or tap) a photo to see it large;
+  // arrow keys or a swipe go to the next and previous one; Escape, the close
+  // button or a click beside the photo closes it. Without script, the photo
+  // link simply opens the large picture.
+  var links = Array.prototype.slice.call(document.querySelectorAll("a.zoom"));
+  if (!links.length) return;
+  var box = document.createElement("div");
+  box.className = "lightbox";
+  box.setAttribute("role", "dialog");
+  box.setAttribute("aria-modal", "true");
+  box.setAttribute("aria-label", "Photo");
+  box.hidden = true;
+  box.innerHTML =
+    '<button class="lb-close" aria-label="Close">×</button>' +
+    '<button class="lb-prev" aria-label="Previous photo">‹</button>' +
+    '<figure><img alt=""><figcaption></figcaption></figure>' +
+    '<button class="lb-next" aria-label="Next photo">›</button>';
+  document.body.appendChild(box);
+  var img = box.querySelector("img");
+  var caption = box.querySelector("figcaption");
+  var current = 0;
+  var opener = null;
+
+  function show(i) {
+    current = (i + links.length) % links.length;
+    var link = links[current];
+    var thumb = link.querySelector("img");
+    img.src = link.href;
+    img.alt = thumb ? thumb.alt : "";
+    var figcaption = link.parentNode.querySelector("figcaption");
+    caption.textContent = figcaption ? figcaption.textContent.trim() : "";
+    box.querySelector(".lb-prev").hidden = box.querySelector(".lb-next").hidden = links.length < 2;
+  }
+  function open(i) {
+    opener = document.activeElement;
+    show(i);
+    box.hidden = false;
+    document.documentElement.classList.add("lb-open");
+    box.querySelector(".lb-close").focus();
+  }
+  function close() {
+    box.hidden = true;
+    document.documentElement.classList.remove("lb-open");
+    if (opener) opener.focus();
+  }
+
+  links.forEach(function (link, i) {
+    link.addEventListener("click", function (event) {
+      if (event.metaKey || event.ctrlKey || event.shiftKey) return;
+      event.preventDefault();
+      open(i);
+    });
+  });
+  box.querySelector(".lb-close").addEventListener("click", close);
+  box.querySelector(".lb-prev").addEventListener("click", function () { show(current - 1); });
+  box.querySelector(".lb-next").addEventListener("click", function () { show(current + 1); });
+  box.addEventListener("click", function (event) {
+    if (event.target === box || event.target.tagName === "FIGURE") close();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (box.hidden) return;
+    if (event.key === "Escape") close();
+    else if (event.key === "ArrowLeft") show(current - 1);
+    else if (event.key === "ArrowRight") show(current + 1);
+  });
+  var startX = null;
+  box.addEventListener("touchstart", function (event) { startX = event.touches[0].clientX; }, { passive: true });
+  box.addEventListener("touchend", function (event) {
+    if (startX === null) return;
+    var dx = event.changedTouches[0].clientX - startX;
+    startX = null;
+    if (Math.abs(dx) > 40) show(current + (dx < 0 ? 1 : -1));
   });
 })();

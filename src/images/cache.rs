@@ -1,0 +1,137 @@
+//! The photo cache in `.milepost/cache/`, outside the output folder: facts and
+//! variants kept by the blake3 hash of the source bytes (plus, for a variant,
+//! its width and the encoder settings), so a second build decodes nothing and a
+//! fresh clone, whose timestamps are all new, still hits. File sizes and
+//! modification times only spare re-hashing a file that has not changed.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use super::facts::Facts;
+use crate::error::{Error, Result};
+
+/// Bumped whenever what is cached changes meaning, so old entries are not reused.
+const FORMAT: &str = "v1";
+
+pub struct Cache {
+    dir: PathBuf,
+    /// `check` reads the cache but writes nothing.
+    writable: bool,
+    known_hashes: HashMap<String, Stamp>,
+}
+
+/// What a file looked like when it was hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified_ns: u128,
+    hash: String,
+}
+
+impl Cache {
+    pub fn open(site_root: &Path, writable: bool) -> Cache {
+        let dir = site_root.join(".milepost").join("cache");
+        let known_hashes = fs::read_to_string(dir.join(format!("hashes-{FORMAT}.tsv")))
+            .map(|text| {
+                text.lines()
+                    .filter_map(|line| {
+                        let mut parts = line.split('\t');
+                        let (path, len, modified, hash) =
+                            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+                        let stamp = Stamp {
+                            len: len.parse().ok()?,
+                            modified_ns: modified.parse().ok()?,
+                            hash: hash.to_string(),
+                        };
+                        Some((path.to_string(), stamp))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Cache { dir, writable, known_hashes }
+    }
+
+    /// The hash of `path` if it is unchanged since it was last hashed.
+    pub fn known_hash(&self, path: &Path) -> Option<String> {
+        let stamp = self.known_hashes.get(path.to_str()?)?;
+        (stamp_of(path)? == (stamp.len, stamp.modified_ns)).then(|| stamp.hash.clone())
+    }
+
+    pub fn facts(&self, hash: &str) -> Option<Facts> {
+        let text = fs::read_to_string(self.facts_path(hash)).ok()?;
+        toml::from_str(&text).ok()
+    }
+
+    pub fn put_facts(&self, facts: &Facts) -> Result<()> {
+        match toml::to_string(facts) {
+            Ok(text) => self.put(&self.facts_path(&facts.hash), text.as_bytes()),
+            Err(_) => Ok(()),
+        }
+    }
+
+    fn facts_path(&self, hash: &str) -> PathBuf {
+        self.dir.join(format!("facts-{FORMAT}")).join(&hash[..2]).join(format!("{hash}.toml"))
+    }
+
+    /// Where the variant with cache key `key` is (or goes).
+    pub fn variant_path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("variants-{FORMAT}")).join(&key[..2]).join(format!("{key}.jpg"))
+    }
+
+    pub fn put_variant(&self, key: &str, bytes: &[u8]) -> Result<()> {
+        self.put(&self.variant_path(key), bytes)
+    }
+
+    /// Writes a cache file to a temporary name, then renames it into place,
+    /// so an interrupted build leaves no half file to be trusted later.
+    fn put(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        if !self.writable {
+            return Ok(());
+        }
+        let parent = path.parent().expect("cache files live in folders");
+        fs::create_dir_all(parent).map_err(|e| Error::io("create the cache folder", parent, e))?;
+        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        fs::write(&temp, bytes).map_err(|e| Error::io("write the cache file", &temp, e))?;
+        fs::rename(&temp, path).map_err(|e| Error::io("write the cache file", path, e))
+    }
+
+    /// Records the hashes of this build's photos and removes every variant and
+    /// facts file that it did not use.
+    pub fn finish(&self, hashed: &[(PathBuf, String)], variants_used: &HashSet<PathBuf>) -> Result<()> {
+        if !self.writable {
+            return Ok(());
+        }
+        let mut lines = String::new();
+        let mut hashes_used = HashSet::new();
+        for (path, hash) in hashed {
+            hashes_used.insert(hash.as_str());
+            if let (Some(text), Some((len, modified))) = (path.to_str(), stamp_of(path)) {
+                lines.push_str(&format!("{text}\t{len}\t{modified}\t{hash}\n"));
+            }
+        }
+        self.put(&self.dir.join(format!("hashes-{FORMAT}.tsv")), lines.as_bytes())?;
+        prune(&self.dir.join(format!("variants-{FORMAT}")), |path| variants_used.contains(path))?;
+        prune(&self.dir.join(format!("facts-{FORMAT}")), |path| {
+            path.file_stem().and_then(|s| s.to_str()).is_some_and(|stem| hashes_used.contains(stem))
+        })
+    }
+}
+
+/// (size, modification time in ns) of a file.
+fn stamp_of(path: &Path) -> Option<(u64, u128)> {
+    let meta = fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+    Some((meta.len(), modified))
+}
+
+/// Removes the files below `dir` that `keep` does not want.
+fn prune(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<()> {
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(|e| e.ok()) {
+        if entry.file_type().is_file() && !keep(entry.path()) {
+            fs::remove_file(entry.path()).map_err(|e| Error::io("prune the cache file", entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
