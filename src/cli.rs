@@ -29,6 +29,24 @@ pub enum Command {
     New(NewArgs),
     /// Make a new site with a sample trip
     Init(InitArgs),
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload the browser
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to serve on (another free one is taken when it is busy; 0 picks any)
+    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+    /// The address to serve on (127.0.0.1 keeps it to this computer)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Include posts and pages marked `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,10 +13,12 @@ pub mod html;
 pub mod images;
 pub mod index;
 pub mod load;
+mod memo;
 pub mod output;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod slug;
 mod suggest;
@@ -28,6 +30,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use error::{Error, Problem, Result};
+pub use memo::Memo;
 pub use site::Site;
 
 #[derive(Debug, Clone, Default)]
@@ -76,7 +79,7 @@ enum Mode {
 /// Loads, parses, indexes and renders the site, makes the photos' variants
 /// (into the cache, in `Mode::Build`), and checks the result. Writes nothing
 /// to the output.
-fn plan(site: &Site, options: &BuildOptions, mode: Mode) -> Result<Planned> {
+fn plan(site: &Site, options: &BuildOptions, mode: Mode, memo: Option<&Memo>) -> Result<Planned> {
     let mut config = site.config.clone();
     if let Some(url) = &options.base_url {
         config.set_base_url(url)?;
@@ -99,7 +102,9 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode) -> Result<Planned> {
         content: &content,
         index: &index,
         tera: &theme.tera,
+        theme_fingerprint: theme.fingerprint,
         photos: &photos,
+        memo,
     };
     let mut files = render::site(&inputs)?;
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
@@ -142,7 +147,7 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode) -> Result<Planned> {
 /// Builds the site into its output folder, writing only what changed.
 pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let planned = plan(site, options, Mode::Build)?;
+    let planned = plan(site, options, Mode::Build, None)?;
     let write = write::sync(&planned.output_dir, &planned.files)?;
     Ok(report(planned, Some(write), started))
 }
@@ -150,8 +155,14 @@ pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
 /// Every check of a build, writing nothing.
 pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let planned = plan(site, options, Mode::Check)?;
+    let planned = plan(site, options, Mode::Check, None)?;
     Ok(report(planned, None, started))
+}
+
+/// A build into memory for `serve`: the files a build would write, made with
+/// `memo` (and photos made into the cache), nothing written to the output.
+pub fn plan_with(site: &Site, options: &BuildOptions, memo: &Memo) -> Result<Planned> {
+    plan(site, options, Mode::Build, Some(memo))
 }
 
 fn report(planned: Planned, write: Option<write::WriteReport>, started: Instant) -> BuildReport {

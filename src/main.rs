@@ -11,7 +11,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(message) => {
-            println!("{message}");
+            if !message.is_empty() {
+                println!("{message}");
+            }
             ExitCode::SUCCESS
         }
         Err((err, output_untouched)) => {
@@ -72,6 +74,17 @@ fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
             let path =
                 scaffold::new_post(&site, &args.title, args.trip.as_deref()).map_err(|e| (e, false))?;
             Ok(format!("Wrote {}. Add photos beside it and write away.", path.display()))
+        }
+        Command::Serve(args) => {
+            let site = site(false)?;
+            let options = milepost::serve::ServeOptions {
+                bind: args.bind,
+                port: args.port,
+                drafts: args.drafts,
+                open: args.open,
+            };
+            milepost::serve::run(&site, &options).map_err(|e| (e, false))?;
+            Ok(String::new())
         }
         Command::Init(args) => {
             let dir = args.dir.unwrap_or_else(|| ".".into());

@@ -42,6 +42,8 @@ pub const BUILTIN_THEME_TOML: &str = include_str!("../themes/default/theme.toml"
 
 pub struct Theme {
     pub tera: Tera,
+    /// A hash of every template's text: it changes when any template does.
+    pub fingerprint: u64,
     /// Static files to publish, the site's over the theme's.
     pub static_files: Vec<OutputFile>,
 }
@@ -122,7 +124,15 @@ pub fn load(site: &Site) -> Result<Theme> {
             statics.insert(name.clone(), OutputFile { path: name, origin, body: Body::Copy(path) });
         }
     }
-    Ok(Theme { tera, static_files: statics.into_values().collect() })
+    let fingerprint = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for (name, (text, _)) in &templates {
+            (name, text).hash(&mut hasher);
+        }
+        hasher.finish()
+    };
+    Ok(Theme { tera, fingerprint, static_files: statics.into_values().collect() })
 }
 
 /// Every file below `dir` as (path relative to `dir` with `/`, full path), in

@@ -24,7 +24,11 @@ pub struct Inputs<'a> {
     pub content: &'a Content,
     pub index: &'a SiteIndex,
     pub tera: &'a tera::Tera,
+    /// Changes when any template does.
+    pub theme_fingerprint: u64,
     pub photos: &'a photos::PhotoSet<'a>,
+    /// Pages rendered by earlier builds of a `serve` session.
+    pub memo: Option<&'a crate::Memo>,
 }
 
 /// Every page, feed and index file of the site, rendered.
@@ -159,13 +163,26 @@ impl Job<'_> {
         context.insert("root", &site.root);
         context.insert("site", &site);
         context.insert("page_url", url.as_str());
+        let path = url.output_file().to_string_lossy().replace('\\', "/");
+        // Same template, same context: the same page as last time, not rendered again.
+        let key = inputs.memo.map(|_| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (template, inputs.theme_fingerprint, context.clone().into_json().to_string()).hash(&mut hasher);
+            hasher.finish()
+        });
+        if let (Some(memo), Some(key)) = (inputs.memo, key)
+            && let Some(bytes) = memo.page(&path, key)
+        {
+            return Ok(OutputFile { path, origin, body: Body::Bytes(bytes.as_ref().clone()) });
+        }
         let html = inputs.tera.render(template, &context).map_err(|err| {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
-        Ok(OutputFile {
-            path: url.output_file().to_string_lossy().replace('\\', "/"),
-            origin,
-            body: Body::Bytes(html.into_bytes()),
-        })
+        let bytes = html.into_bytes();
+        if let (Some(memo), Some(key)) = (inputs.memo, key) {
+            memo.keep(&path, key, std::sync::Arc::new(bytes.clone()));
+        }
+        Ok(OutputFile { path, origin, body: Body::Bytes(bytes) })
     }
 }

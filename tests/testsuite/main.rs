@@ -8,4 +8,5 @@ mod errors;
 mod fixture;
 mod links;
 mod photos;
+mod serve;
 mod structure;

@@ -1,0 +1,148 @@
+//! `milepost serve`: build, serve the site from memory on 127.0.0.1, watch
+//! the sources, rebuild what a change touches, and reload the browser. A
+//! broken edit keeps the last good site served and shows its problems in the
+//! page; fixing it clears them. Nothing is written to the output folder.
+
+mod http;
+mod live;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::error::{Error, Problem, Result};
+use crate::site::Site;
+use crate::{BuildOptions, Memo};
+
+pub use http::Snapshot;
+pub use watch::ChangeKind;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub drafts: bool,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+}
+
+pub const DEFAULT_PORT: u16 = 4747;
+
+/// A site kept in memory between builds: each build reuses the pages whose
+/// inputs did not change.
+pub struct Session {
+    site_dir: std::path::PathBuf,
+    options: BuildOptions,
+    memo: Memo,
+}
+
+impl Session {
+    pub fn new(site: &Site, drafts: bool) -> Session {
+        Session {
+            site_dir: site.root.clone(),
+            options: BuildOptions { drafts, ..BuildOptions::default() },
+            memo: Memo::default(),
+        }
+    }
+
+    /// Builds the site as it is on disk now, into memory.
+    pub fn build(&self, change: ChangeKind) -> Result<(Snapshot, Site)> {
+        if change == ChangeKind::Config {
+            self.memo.clear();
+        }
+        // site.toml may have changed: read it again each time.
+        let site = Site::open(Some(&self.site_dir))?;
+        let planned = crate::plan_with(&site, &self.options, &self.memo)?;
+        Ok((Snapshot::new(planned.files), site))
+    }
+}
+
+/// Runs the server until Ctrl-C.
+pub fn run(site: &Site, options: &ServeOptions) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("start the server's runtime", std::path::Path::new("."), e))?;
+    runtime.block_on(serve(site, options))
+}
+
+async fn serve(site: &Site, options: &ServeOptions) -> Result<()> {
+    let session = Arc::new(Session::new(site, options.drafts));
+    let started = Instant::now();
+    let first = {
+        let session = session.clone();
+        tokio::task::spawn_blocking(move || session.build(ChangeKind::Content))
+            .await
+            .expect("the build task ran")
+    };
+    let (snapshot, problems) = match first {
+        Ok((snapshot, _)) => (snapshot, Vec::new()),
+        Err(err) => {
+            eprint!("{}", crate::error::report(&err, false));
+            (Snapshot::default(), err.problems())
+        }
+    };
+    let base_path = site.config.base_path().to_string();
+    let state = live::State::new(snapshot, problems, base_path.clone());
+
+    let requested = SocketAddr::new(options.bind, options.port);
+    let listener = match tokio::net::TcpListener::bind(requested).await {
+        Ok(listener) => listener,
+        Err(_) if options.port != 0 => {
+            let listener = tokio::net::TcpListener::bind(SocketAddr::new(options.bind, 0))
+                .await
+                .map_err(|e| Error::io("open a port to serve on", std::path::Path::new("."), e))?;
+            eprintln!("Port {} is taken; serving on another.", options.port);
+            listener
+        }
+        Err(e) => return Err(Error::io("open a port to serve on", std::path::Path::new("."), e)),
+    };
+    let address =
+        listener.local_addr().map_err(|e| Error::io("open a port", std::path::Path::new("."), e))?;
+    let root_url = format!("http://{address}/");
+    let base_url = format!("http://{address}{base_path}");
+    println!("Built in {} ms.", started.elapsed().as_millis());
+    if base_path == "/" {
+        println!("Serving {} at {root_url}", site.config.title);
+    } else {
+        println!("Serving {} at {root_url} and at {base_url} (as it will be published)", site.config.title);
+    }
+    println!("Watching for changes; press Ctrl-C to stop.");
+    if options.open {
+        open_browser(&base_url);
+    }
+
+    let _watcher = watch::start(site, state.clone(), session.clone())?;
+    let app = http::router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Error::io("serve", std::path::Path::new("."), e))?;
+    println!("Stopped.");
+    Ok(())
+}
+
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(command).arg(url).spawn().is_err() {
+        eprintln!("Could not open a browser; open {url} yourself.");
+    }
+}
+
+/// The problems of a failed rebuild, for the terminal.
+fn print_problems(problems: &[Problem]) {
+    for problem in problems {
+        eprintln!("error: {problem}");
+    }
+}

@@ -1,0 +1,217 @@
+//! `milepost serve` over real HTTP: pages at `/` and under the base path,
+//! edits served after a save, a broken post reported while the last good
+//! site stays up, nothing outside the site served, the reload script only
+//! while serving, and an incremental rebuild equal to a full build.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use milepost::serve::{ChangeKind, Session};
+
+use crate::fixture::Fixture;
+
+/// A running `milepost serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+impl Server {
+    fn start(site: &Fixture) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_milepost"))
+            .args(["serve", "--port", "0", "--site"])
+            .arg(site.root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start milepost serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http://") {
+                    let address = line[at + 7..].split('/').next().unwrap().to_string();
+                    let _ = tx.send(address);
+                }
+            }
+        });
+        let address = rx.recv_timeout(Duration::from_secs(60)).expect("the server said where it serves");
+        Server { child, address }
+    }
+
+    /// One request, as written: `path` is sent exactly as given.
+    fn request(&self, method: &str, path: &str, extra: &str) -> Reply {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{extra}\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        Reply { status, headers: head.to_lowercase(), body: body.to_string() }
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, "")
+    }
+
+    /// Waits until `done` holds for the page at `path` (a save takes a moment).
+    fn wait_for(&self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let reply = self.get(path);
+            if done(&reply) || Instant::now() > deadline {
+                return reply;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn pages_are_served_at_the_root_and_under_the_base_path() {
+    let site = Fixture::copy("journal");
+    let server = Server::start(&site);
+    for path in ["/", "/diary/", "/lisbon/tram/", "/diary/lisbon/tram/"] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(reply.headers.contains("content-type: text/html; charset=utf-8"), "{path}");
+        assert!(reply.body.contains("Fixture Journal"), "{path}");
+    }
+    let css = server.get("/diary/style.css");
+    assert!(css.status == 200 && css.headers.contains("content-type: text/css"));
+    let photo = server.get("/diary/lisbon/tram/tram-64.jpg");
+    assert!(photo.status == 200 && photo.headers.contains("content-type: image/jpeg"));
+    // HEAD: the headers without the body.
+    let head = server.request("HEAD", "/diary/", "");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    // Conditional requests.
+    let etag = css.headers.lines().find_map(|l| l.strip_prefix("etag: ")).unwrap().to_string();
+    let again = server.request("GET", "/diary/style.css", &format!("If-None-Match: {etag}\r\n"));
+    assert_eq!(again.status, 304);
+    // Unknown paths get the site's own 404 page; a folder without its slash is redirected.
+    let missing = server.get("/diary/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("This page is not here"));
+    let folder = server.get("/diary/lisbon");
+    assert_eq!(folder.status, 301);
+    assert!(folder.headers.contains("location: /diary/lisbon/"));
+}
+
+#[test]
+fn nothing_outside_the_site_is_served_however_the_path_is_written() {
+    let site = Fixture::copy("journal");
+    let server = Server::start(&site);
+    for path in [
+        "/../site.toml",
+        "/diary/../../site.toml",
+        "/%2e%2e/site.toml",
+        "/%2E%2E%2Fsite.toml",
+        "/diary/..%2f..%2fsite.toml",
+        "/lisbon/%2e%2e/%2e%2e/content/lisbon/fado.md",
+        "/..\\site.toml",
+        "/content/lisbon/fado.md",
+        "/lisbon/",
+    ] {
+        let reply = server.get(path);
+        // Text only the raw sources hold: site.toml's keys, a post's front matter.
+        assert!(!reply.body.contains("base_url =") && !reply.body.contains("title: Fado"), "{path} leaked");
+        if path != "/lisbon/" {
+            assert!(reply.status == 404 || reply.status == 400, "{path}: {}", reply.status);
+        }
+    }
+    // No directory listings: a folder without an index.html is not found.
+    assert_eq!(server.get("/lisbon/tram/..").status, 404);
+}
+
+#[test]
+fn the_reload_script_is_in_served_pages_and_never_in_build_output() {
+    let site = Fixture::copy("journal");
+    let server = Server::start(&site);
+    assert!(server.get("/diary/").body.contains("id=\"milepost-live\""));
+    assert!(server.get("/diary/no-such/").body.contains("id=\"milepost-live\""));
+    site.milepost(&["build"]).succeeded();
+    for (path, bytes) in site.files("public") {
+        assert!(!String::from_utf8_lossy(&bytes).contains("milepost-live"), "{path}");
+    }
+}
+
+#[test]
+fn a_saved_edit_is_served() {
+    let site = Fixture::copy("journal");
+    let server = Server::start(&site);
+    assert!(server.get("/lisbon/fado/").body.contains("two guitars"));
+    let text = site.read("content/lisbon/fado.md").replace("two guitars", "a singer in black");
+    site.write("content/lisbon/fado.md", text);
+    let reply = server.wait_for("/lisbon/fado/", |r| r.body.contains("a singer in black"));
+    assert!(reply.body.contains("a singer in black"), "the edit was not served");
+}
+
+#[test]
+fn a_broken_post_keeps_the_site_up_and_is_reported_until_fixed() {
+    let site = Fixture::copy("journal");
+    let server = Server::start(&site);
+    let good = site.read("content/lisbon/fado.md");
+    site.write("content/lisbon/fado.md", good.replace("\"2020-05-02 22:10\"", "2020-02-30"));
+    let status = server.wait_for("/__milepost/status", |r| r.body.contains("fado.md"));
+    assert!(status.body.contains("\"file\":\"content/lisbon/fado.md\""), "{}", status.body);
+    assert!(status.body.contains("\"line\":3"), "{}", status.body);
+    assert!(status.body.contains("not a real date"), "{}", status.body);
+    // Still serving the last good site.
+    let page = server.get("/lisbon/fado/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("two guitars"));
+    // Fixed: the problems clear and the new text is served.
+    site.write("content/lisbon/fado.md", good.replace("two guitars", "three guitars"));
+    let status = server.wait_for("/__milepost/status", |r| r.body.contains("\"problems\":[]"));
+    assert!(status.body.contains("\"problems\":[]"), "{}", status.body);
+    assert!(
+        server.wait_for("/lisbon/fado/", |r| r.body.contains("three guitars")).body.contains("three guitars")
+    );
+}
+
+#[test]
+fn an_incremental_rebuild_equals_a_full_build_byte_for_byte() {
+    let site = Fixture::copy("journal");
+    let session = Session::new(&site.site(), false);
+    session.build(ChangeKind::Content).unwrap();
+    // Edit a post's body, its title (which lists show) and a template.
+    let fado = site.read("content/lisbon/fado.md").replace("two guitars", "two guitars and a cat");
+    site.write("content/lisbon/fado.md", fado.replace("title: Fado at night", "title: Fado, late"));
+    let (snapshot, _) = session.build(ChangeKind::Content).unwrap();
+    site.write("templates/page.html", "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>{{ page.body | safe }}{% endblock main %}");
+    let (after_template, _) = session.build(ChangeKind::Templates).unwrap();
+    assert!(snapshot.paths().count() > 20);
+
+    site.milepost(&["build"]).succeeded();
+    let full = site.files("public");
+    let mut served: Vec<&str> = after_template.paths().collect();
+    served.sort_unstable();
+    assert_eq!(served, full.keys().map(String::as_str).collect::<Vec<_>>());
+    for (path, bytes) in &full {
+        assert!(after_template.bytes(path).as_ref() == Some(bytes), "{path} differs from a full build");
+    }
+    assert!(full["lisbon/fado/index.html"].windows(14).any(|w| w == b"Fado, late</h1"));
+}
