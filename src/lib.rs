@@ -79,7 +79,16 @@ enum Mode {
 /// Loads, parses, indexes and renders the site, makes the photos' variants
 /// (into the cache, in `Mode::Build`), and checks the result. Writes nothing
 /// to the output.
-fn plan(site: &Site, options: &BuildOptions, mode: Mode, memo: Option<&Memo>) -> Result<Planned> {
+/// A `serve` session's part in a build: what it kept from earlier builds, and
+/// the files the watcher saw change (`None`: look at everything).
+#[derive(Clone, Copy)]
+struct Session<'a> {
+    memo: &'a Memo,
+    changed: Option<&'a [PathBuf]>,
+}
+
+fn plan(site: &Site, options: &BuildOptions, mode: Mode, session: Option<Session<'_>>) -> Result<Planned> {
+    let memo = session.map(|s| s.memo);
     let mut config = site.config.clone();
     if let Some(url) = &options.base_url {
         config.set_base_url(url)?;
@@ -90,22 +99,52 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, memo: Option<&Memo>) ->
     };
     let output_dir = write::checked_output_dir(&site.root, &output)?;
 
-    let sources = load::content(site)?;
+    let sources = match session {
+        Some(session) => session.memo.sources(site, session.changed)?,
+        None => load::content(site)?,
+    };
     let cache = images::Cache::open(&site.root, mode == Mode::Build);
     let survey = images::survey(&sources.assets, &cache)?;
-    let content = parse::content(&sources, &config, parse::ParseOptions { drafts: options.drafts }, &survey)?;
+    let parse_options = parse::ParseOptions { drafts: options.drafts };
+    let content = parse::content(&sources, &config, parse_options, &survey, memo)?;
     let index = index::build(&content);
-    let theme = theme::load(site)?;
+    let theme = match memo {
+        Some(memo) => memo.theme(site)?,
+        None => theme::load(site)?,
+    };
     let photos = render::photos::PhotoSet::new(&content, &survey, &config.photos.widths);
     let inputs = render::Inputs {
         config: &config,
         content: &content,
         index: &index,
-        tera: &theme.tera,
-        theme_fingerprint: theme.fingerprint,
+        tera: &theme.templates.tera,
+        theme_fingerprint: theme.templates.fingerprint,
         photos: &photos,
         memo,
     };
+    let prints = memo.map(|_| {
+        let config_and_theme = (format!("{config:?}"), theme.templates.fingerprint, options.drafts);
+        memo::Prints::of(&content, &index, &survey, config_and_theme, &theme.static_files)
+    });
+    if let (Some(memo), Some(prints)) = (memo, &prints)
+        && let Some((mut files, changed)) = memo.only_bodies_changed(prints)
+    {
+        // Only post bodies changed: their pages and feeds are new, every other file is as it was.
+        let fresh = render::posts_and_their_feeds(&inputs, &changed)?;
+        for file in fresh {
+            if let Ok(at) = files.binary_search_by(|f| f.path.cmp(&file.path)) {
+                files[at] = file;
+            }
+        }
+        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        return Ok(Planned {
+            files,
+            pages,
+            output_dir,
+            warnings: index.warnings,
+            photos: images::PhotoReport::default(),
+        });
+    }
     let mut files = render::site(&inputs)?;
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     files.extend(theme.static_files);
@@ -133,7 +172,7 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, memo: Option<&Memo>) ->
                 files.extend(paths.map(|path| OutputFile {
                     path,
                     origin: format!("a variant of {}", site.relative(&job.source).display()),
-                    body: output::Body::Bytes(Vec::new()),
+                    body: output::Body::Bytes(std::sync::Arc::from(Vec::new())),
                 }));
             }
             images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() }
@@ -141,6 +180,9 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, memo: Option<&Memo>) ->
     };
     output::check_unique(&files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let (Some(memo), Some(prints)) = (memo, prints) {
+        memo.remember(prints, &files);
+    }
     Ok(Planned { files, pages, output_dir, warnings: index.warnings, photos: photo_report })
 }
 
@@ -159,10 +201,17 @@ pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     Ok(report(planned, None, started))
 }
 
-/// A build into memory for `serve`: the files a build would write, made with
-/// `memo` (and photos made into the cache), nothing written to the output.
-pub fn plan_with(site: &Site, options: &BuildOptions, memo: &Memo) -> Result<Planned> {
-    plan(site, options, Mode::Build, Some(memo))
+/// A build into memory for `serve`: the files a build would write (photos
+/// made into the cache), nothing written to the output. `memo` keeps what
+/// later builds can reuse; `changed` names the files changed since the last
+/// build, when the watcher knows them.
+pub fn plan_with(
+    site: &Site,
+    options: &BuildOptions,
+    memo: &Memo,
+    changed: Option<&[PathBuf]>,
+) -> Result<Planned> {
+    plan(site, options, Mode::Build, Some(Session { memo, changed }))
 }
 
 fn report(planned: Planned, write: Option<write::WriteReport>, started: Instant) -> BuildReport {

@@ -31,14 +31,14 @@ impl Source {
 
 /// A file of the content tree that is not Markdown (a photo, a GPX track),
 /// copied to the output at its content path.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
     /// Relative to `content/`, `/`-separated.
     pub rel: String,
     pub path: PathBuf,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Sources {
     pub posts: Vec<Source>,
     pub pages: Vec<Source>,
@@ -117,14 +117,71 @@ pub fn content(site: &Site) -> Result<Sources> {
         .collect();
     for file in read {
         match file {
-            Ok((Kind::Post, source)) => sources.posts.push(source),
-            Ok((Kind::Page, source)) => sources.pages.push(source),
-            Ok((Kind::Trip, source)) => sources.trips.push(source),
-            Ok((Kind::Asset, _)) => unreachable!("assets are not read as text"),
+            Ok((kind, source)) => {
+                if let Some(list) = sources.list(kind) {
+                    list.push(source);
+                }
+            }
             Err(problem) => problems.push(problem),
         }
     }
+    sources.sort();
     problems.into_result(sources)
+}
+
+impl Sources {
+    /// The list a Markdown file of `kind` belongs in (assets are not Markdown).
+    fn list(&mut self, kind: Kind) -> Option<&mut Vec<Source>> {
+        match kind {
+            Kind::Post => Some(&mut self.posts),
+            Kind::Page => Some(&mut self.pages),
+            Kind::Trip => Some(&mut self.trips),
+            Kind::Asset => None,
+        }
+    }
+
+    /// By content path, so a refreshed tree is in the same order as a walked one.
+    fn sort(&mut self) {
+        for list in [&mut self.posts, &mut self.pages, &mut self.trips] {
+            list.sort_by(|a, b| a.rel.cmp(&b.rel));
+        }
+        self.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
+    }
+}
+
+/// Brings `sources` up to date with the files in `changed`, without walking
+/// the tree: for `serve`, which is told what changed. `None` when only a
+/// walk can tell (a folder or a link changed, or a file cannot be read).
+pub fn refresh(site: &Site, sources: &mut Sources, changed: &[PathBuf]) -> Option<()> {
+    let content_dir = site.content_dir();
+    for path in changed {
+        let Ok(rel_path) = path.strip_prefix(&content_dir) else { continue };
+        let rel = rel_path.to_str()?.replace('\\', "/");
+        let hidden = rel.split('/').any(|part| part.starts_with('.') || part.ends_with('~'));
+        if rel.is_empty() || hidden {
+            continue;
+        }
+        // Whatever was at `rel` (a file, or everything below a removed folder) goes.
+        let folder = format!("{rel}/");
+        let gone = |r: &str| r == rel || r.starts_with(&folder);
+        for list in [&mut sources.posts, &mut sources.pages, &mut sources.trips] {
+            list.retain(|s| !gone(&s.rel));
+        }
+        sources.assets.retain(|a| !gone(&a.rel));
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(meta) if meta.is_file() => match classify(&rel) {
+                Kind::Asset => sources.assets.push(Asset { rel, path: path.clone() }),
+                kind => {
+                    let text = read_text(site, path).ok()?;
+                    sources.list(kind)?.push(Source { rel, text });
+                }
+            },
+            _ => return None,
+        }
+    }
+    sources.sort();
+    Some(())
 }
 
 fn classify(rel: &str) -> Kind {

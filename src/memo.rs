@@ -1,30 +1,203 @@
-//! What a long-lived session (`serve`) keeps between builds, so that a
-//! rebuild renders again only the pages whose template or inputs changed.
+//! What a long-lived session (`serve`) keeps between builds, so a rebuild
+//! does only the work a change calls for: the sources (refreshed file by file
+//! from the watcher's paths), each Markdown body, each rendered page, and the
+//! last build's files with fingerprints of what they were made from. When a
+//! save changes nothing but post bodies, only those posts' pages and the
+//! feeds they are in are made again; every other file is reused as it is.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use crate::error::Result;
+use crate::images::Survey;
+use crate::index::{PostId, SiteIndex};
+use crate::load::{self, Sources};
+use crate::output::OutputFile;
+use crate::parse::Content;
+use crate::parse::markdown::Rendered;
+use crate::site::Site;
+use crate::theme::{self, Templates, Theme};
+
 /// A rendered page and the hash of what it was rendered from.
-type Rendered = (u64, Arc<Vec<u8>>);
+type Page = (u64, Arc<[u8]>);
 
 #[derive(Default)]
 pub struct Memo {
-    /// By output path.
-    pages: Mutex<HashMap<String, Rendered>>,
+    sources: Mutex<Option<Sources>>,
+    /// Content path → (hash of the body and what its links resolve against, the HTML).
+    markdown: Mutex<HashMap<String, (u64, Rendered)>>,
+    /// Output path → its page.
+    pages: Mutex<HashMap<String, Page>>,
+    last: Mutex<Option<(Prints, Vec<OutputFile>)>>,
+    templates: Mutex<Option<Arc<Templates>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Memo {
+    /// The theme, with the templates parsed by an earlier build when no
+    /// template changed since (see `forget_templates`).
+    pub fn theme(&self, site: &Site) -> Result<Theme> {
+        let mut kept = lock(&self.templates);
+        let theme = theme::load_with(site, kept.clone())?;
+        *kept = Some(theme.templates.clone());
+        Ok(theme)
+    }
+
+    /// A template changed: parse them again next time.
+    pub fn forget_templates(&self) {
+        *lock(&self.templates) = None;
+    }
+
     pub fn clear(&self) {
-        self.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.forget_templates();
+        *lock(&self.sources) = None;
+        lock(&self.markdown).clear();
+        lock(&self.pages).clear();
+        *lock(&self.last) = None;
+    }
+
+    /// The sources now: the kept ones refreshed with the `changed` files
+    /// when the watcher said which, else read afresh.
+    pub fn sources(&self, site: &Site, changed: Option<&[PathBuf]>) -> Result<Sources> {
+        let mut kept = lock(&self.sources);
+        if let (Some(sources), Some(changed)) = (kept.as_mut(), changed)
+            && load::refresh(site, sources, changed).is_some()
+        {
+            return Ok(sources.clone());
+        }
+        *kept = None;
+        let fresh = load::content(site)?;
+        *kept = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    pub fn markdown(&self, rel: &str, key: u64) -> Option<Rendered> {
+        lock(&self.markdown).get(rel).filter(|(k, _)| *k == key).map(|(_, r)| r.clone())
+    }
+
+    pub fn keep_markdown(&self, rel: &str, key: u64, rendered: &Rendered) {
+        lock(&self.markdown).insert(rel.to_string(), (key, rendered.clone()));
     }
 
     /// The page rendered last time from the same `key`, if any.
-    pub fn page(&self, path: &str, key: u64) -> Option<Arc<Vec<u8>>> {
-        let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        pages.get(path).filter(|(k, _)| *k == key).map(|(_, bytes)| bytes.clone())
+    pub fn page(&self, path: &str, key: u64) -> Option<Arc<[u8]>> {
+        lock(&self.pages).get(path).filter(|(k, _)| *k == key).map(|(_, bytes)| bytes.clone())
     }
 
-    pub fn keep(&self, path: &str, key: u64, bytes: Arc<Vec<u8>>) {
-        self.pages.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_string(), (key, bytes));
+    pub fn keep(&self, path: &str, key: u64, bytes: Arc<[u8]>) {
+        lock(&self.pages).insert(path.to_string(), (key, bytes));
     }
+
+    /// When only post bodies changed since the last build: its files, and
+    /// the posts whose bodies did.
+    pub fn only_bodies_changed(&self, now: &Prints) -> Option<(Vec<OutputFile>, Vec<PostId>)> {
+        let last = lock(&self.last);
+        let (before, files) = last.as_ref()?;
+        if before.structure != now.structure || before.posts.len() != now.posts.len() {
+            return None;
+        }
+        let mut changed = Vec::new();
+        for (url, (card, body, id)) in &now.posts {
+            let (old_card, old_body, _) = before.posts.get(url)?;
+            if old_card != card {
+                return None;
+            }
+            if old_body != body {
+                changed.push(*id);
+            }
+        }
+        changed.sort();
+        Some((files.clone(), changed))
+    }
+
+    pub fn remember(&self, prints: Prints, files: &[OutputFile]) {
+        *lock(&self.last) = Some((prints, files.to_vec()));
+    }
+}
+
+pub fn hash_of(value: impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Fingerprints of what a build's files are made of.
+pub struct Prints {
+    /// Everything but the posts: settings, templates, pages, trips, tags,
+    /// assets, photos, and which posts there are.
+    structure: u64,
+    /// Post URL → (its card: all that any list, feed list or the sitemap
+    /// shows of it, and the links its body makes; its body; its id).
+    posts: HashMap<String, (u64, u64, PostId)>,
+}
+
+impl Prints {
+    pub fn of(
+        content: &Content,
+        index: &SiteIndex,
+        survey: &Survey,
+        config_and_theme: impl Hash,
+        static_files: &[OutputFile],
+    ) -> Prints {
+        let pages: Vec<_> =
+            content.pages.iter().map(|p| (&p.url, &p.title, &p.summary, &p.body_html, &p.source)).collect();
+        let trips: Vec<_> = content
+            .trips
+            .iter()
+            .map(|t| {
+                (&t.url, &t.title, t.start, t.end, &t.summary, &t.cover, &t.location, &t.body_html, &t.source)
+            })
+            .collect();
+        let assets: Vec<_> = content.assets.iter().map(|a| (&a.rel, &a.url, &a.source)).collect();
+        let photos: Vec<String> = survey.photos.iter().map(|p| format!("{p:?}")).collect();
+        let tags: Vec<_> = index.tags.iter().map(|t| (&t.key, &t.name, &t.slug, &t.posts)).collect();
+        let statics: Vec<_> = static_files.iter().map(|f| (&f.path, &f.origin)).collect();
+        let post_urls: Vec<_> = content.posts.iter().map(|p| &p.url).collect();
+        let structure = hash_of((config_and_theme, pages, trips, assets, photos, tags, statics, post_urls));
+
+        let posts = content
+            .posts
+            .iter()
+            .enumerate()
+            .map(|(i, post)| {
+                let photos: Vec<_> =
+                    post.photos.iter().map(|p| (&p.src, &p.rel, &p.caption, &p.alt)).collect();
+                let card = hash_of((
+                    (
+                        &post.url,
+                        &post.title,
+                        post.date.rfc3339(),
+                        post.date.has_time,
+                        &post.location,
+                        &post.summary,
+                    ),
+                    (&post.cover, &post.tags, post.trip, post.draft, &post.source, index.post_day[i]),
+                    photos,
+                    links_of(&post.body_html),
+                ));
+                let coords = post.coords.map(|[lat, lon]| (lat.to_bits(), lon.to_bits()));
+                let body = hash_of((&post.body_html, coords, &post.gpx));
+                (post.url.as_str().to_string(), (card, body, PostId(i)))
+            })
+            .collect();
+        Prints { structure, posts }
+    }
+}
+
+/// The `href` and `src` values of `html`: what a body links to, which decides
+/// the photos it uses.
+fn links_of(html: &str) -> Vec<&str> {
+    let mut links = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for (at, _) in html.match_indices(attr) {
+            let rest = &html[at + attr.len()..];
+            links.push(&rest[..rest.find('"').unwrap_or(rest.len())]);
+        }
+    }
+    links
 }

@@ -4,12 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::error::{Problem, Problems, Result};
 
 #[derive(Debug, Clone)]
 pub enum Body {
-    Bytes(Vec<u8>),
+    /// Shared, so a page a `serve` session keeps from build to build is not copied.
+    Bytes(Arc<[u8]>),
     /// A file copied as it is (a photo, a static file).
     Copy(PathBuf),
     /// A file built into milepost (the default theme's).

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tera::Tera;
 use walkdir::WalkDir;
@@ -40,10 +41,16 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
 
 pub const BUILTIN_THEME_TOML: &str = include_str!("../themes/default/theme.toml");
 
-pub struct Theme {
+/// The parsed templates: the costly part of a theme, kept by a `serve`
+/// session until a template changes.
+pub struct Templates {
     pub tera: Tera,
     /// A hash of every template's text: it changes when any template does.
     pub fingerprint: u64,
+}
+
+pub struct Theme {
+    pub templates: Arc<Templates>,
     /// Static files to publish, the site's over the theme's.
     pub static_files: Vec<OutputFile>,
 }
@@ -55,6 +62,12 @@ enum TemplateSource {
 }
 
 pub fn load(site: &Site) -> Result<Theme> {
+    load_with(site, None)
+}
+
+/// Loads the theme, reusing `kept` templates when given (the static files
+/// are always looked at again: one may have been added).
+pub fn load_with(site: &Site, kept: Option<Arc<Templates>>) -> Result<Theme> {
     let theme_name = &site.config.theme;
     let theme_dir = site.root.join("themes").join(theme_name);
     if theme_name != DEFAULT_THEME && !theme_dir.is_dir() {
@@ -74,6 +87,33 @@ pub fn load(site: &Site) -> Result<Theme> {
             .into());
     }
 
+    let templates = match kept {
+        Some(templates) => templates,
+        None => Arc::new(templates(site, &theme_dir)?),
+    };
+
+    let mut statics: BTreeMap<String, OutputFile> = BTreeMap::new();
+    for (name, bytes) in BUILTIN_STATIC {
+        statics.insert(
+            name.to_string(),
+            OutputFile {
+                path: name.to_string(),
+                origin: format!("the default theme's {name}"),
+                body: Body::Builtin(bytes),
+            },
+        );
+    }
+    for dir in [theme_dir.join("static"), site.root.join("static")] {
+        for (name, path) in files_under(&dir) {
+            let origin = site.relative(&path).display().to_string();
+            statics.insert(name.clone(), OutputFile { path: name, origin, body: Body::Copy(path) });
+        }
+    }
+    Ok(Theme { templates, static_files: statics.into_values().collect() })
+}
+
+/// Reads and parses the templates: built-in, then the theme's, then the site's.
+fn templates(site: &Site, theme_dir: &Path) -> Result<Templates> {
     let mut templates: BTreeMap<String, (String, TemplateSource)> = BUILTIN_TEMPLATES
         .iter()
         .map(|(name, text)| (name.to_string(), (text.to_string(), TemplateSource::Builtin)))
@@ -107,23 +147,6 @@ pub fn load(site: &Site) -> Result<Theme> {
         .into());
     }
 
-    let mut statics: BTreeMap<String, OutputFile> = BTreeMap::new();
-    for (name, bytes) in BUILTIN_STATIC {
-        statics.insert(
-            name.to_string(),
-            OutputFile {
-                path: name.to_string(),
-                origin: format!("the default theme's {name}"),
-                body: Body::Builtin(bytes),
-            },
-        );
-    }
-    for dir in [theme_dir.join("static"), site.root.join("static")] {
-        for (name, path) in files_under(&dir) {
-            let origin = site.relative(&path).display().to_string();
-            statics.insert(name.clone(), OutputFile { path: name, origin, body: Body::Copy(path) });
-        }
-    }
     let fingerprint = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -132,7 +155,7 @@ pub fn load(site: &Site) -> Result<Theme> {
         }
         hasher.finish()
     };
-    Ok(Theme { tera, fingerprint, static_files: statics.into_values().collect() })
+    Ok(Templates { tera, fingerprint })
 }
 
 /// Every file below `dir` as (path relative to `dir` with `/`, full path), in

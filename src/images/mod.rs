@@ -172,7 +172,7 @@ pub fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Result<Proc
                     files.push(OutputFile {
                         path: path.clone(),
                         origin: job.source.display().to_string(),
-                        body: Body::Bytes(stripped),
+                        body: Body::Bytes(stripped.into()),
                     });
                 }
             }

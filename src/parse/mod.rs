@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::Memo;
 use crate::config::Config;
 use crate::error::{Problem, Problems, Result};
 use crate::images::Survey;
@@ -120,6 +121,7 @@ pub fn content(
     config: &Config,
     options: ParseOptions,
     survey: &Survey,
+    memo: Option<&Memo>,
 ) -> Result<Content> {
     let mut problems = Problems::default();
 
@@ -168,7 +170,11 @@ pub fn content(
     for (asset, file) in sources.assets.iter().zip(&assets) {
         published.insert(asset.rel.clone(), file.url.as_str().to_string());
     }
+    // What every body's links resolve against: a body is rendered again only when it or this changes.
+    let links_fingerprint =
+        memo.map(|_| published.iter().fold(0u64, |sum, entry| sum.wrapping_add(crate::memo::hash_of(entry))));
     let files = Files {
+        memo: memo.zip(links_fingerprint),
         dirs: &dirs,
         assets: &sources.assets,
         asset_rels: &asset_rels,
@@ -234,6 +240,8 @@ impl DirMap {
 
 /// What the body and photo paths of one file are resolved against.
 struct Files<'a> {
+    /// A `serve` session's memo, and the fingerprint of all link targets.
+    memo: Option<(&'a Memo, u64)>,
     dirs: &'a DirMap,
     assets: &'a [Asset],
     asset_rels: &'a HashSet<&'a str>,
@@ -252,7 +260,17 @@ impl Files<'_> {
             let rel = resolve(dir, link)?;
             self.published.get(rel.trim_end_matches('/')).cloned()
         };
-        markdown::render(body, &markdown::Links { page, resolve: &resolve })
+        let key = self.memo.map(|(_, links)| crate::memo::hash_of((body, page, links)));
+        if let (Some((memo, _)), Some(key)) = (self.memo, key)
+            && let Some(rendered) = memo.markdown(&source.rel, key)
+        {
+            return rendered;
+        }
+        let rendered = markdown::render(body, &markdown::Links { page, resolve: &resolve });
+        if let (Some((memo, _)), Some(key)) = (self.memo, key) {
+            memo.keep_markdown(&source.rel, key, &rendered);
+        }
+        rendered
     }
 
     /// Like `resolve`, for a photo: also says when it cannot be read or is too

@@ -25,6 +25,18 @@ struct FeedSpec<'a> {
 
 /// Every Atom feed of the site.
 pub fn all(inputs: &Inputs<'_>) -> Vec<OutputFile> {
+    write(&specs(inputs), inputs)
+}
+
+/// The feeds that hold any of `posts`.
+pub fn containing(inputs: &Inputs<'_>, posts: &[PostId]) -> Vec<OutputFile> {
+    let specs: Vec<FeedSpec<'_>> =
+        specs(inputs).into_iter().filter(|spec| spec.posts.iter().any(|id| posts.contains(id))).collect();
+    write(&specs, inputs)
+}
+
+/// Every feed the site has, with its posts.
+fn specs<'a>(inputs: &Inputs<'a>) -> Vec<FeedSpec<'a>> {
     let content = inputs.content;
     let index = inputs.index;
     let limit = match inputs.config.feed_limit {
@@ -55,6 +67,10 @@ pub fn all(inputs: &Inputs<'_>) -> Vec<OutputFile> {
         });
     }
 
+    specs
+}
+
+fn write(specs: &[FeedSpec<'_>], inputs: &Inputs<'_>) -> Vec<OutputFile> {
     // A post is in several feeds (the site's, its trip's, its tags'): make its entry once.
     let needed: BTreeSet<PostId> = specs.iter().flat_map(|s| s.posts.iter().copied()).collect();
     let entries: HashMap<PostId, Entry> = needed.into_par_iter().map(|id| (id, entry(id, inputs))).collect();
@@ -65,7 +81,7 @@ pub fn all(inputs: &Inputs<'_>) -> Vec<OutputFile> {
             OutputFile {
                 path: feed_url(&spec.page).as_str().to_string(),
                 origin: spec.origin.to_string(),
-                body: Body::Bytes(feed.to_string().into_bytes()),
+                body: Body::Bytes(feed.to_string().into_bytes().into()),
             }
         })
         .collect()
@@ -177,7 +193,7 @@ pub fn sitemap(files: &[OutputFile], inputs: &Inputs<'_>) -> OutputFile {
     OutputFile {
         path: "sitemap.xml".into(),
         origin: "the sitemap".into(),
-        body: Body::Bytes(xml.into_bytes()),
+        body: Body::Bytes(xml.into_bytes().into()),
     }
 }
 
@@ -186,7 +202,9 @@ pub fn robots(config: &Config) -> OutputFile {
         path: "robots.txt".into(),
         origin: "robots.txt".into(),
         body: Body::Bytes(
-            format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", config.base_url).into_bytes(),
+            format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", config.base_url)
+                .into_bytes()
+                .into(),
         ),
     }
 }

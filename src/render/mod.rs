@@ -69,6 +69,19 @@ pub fn site(inputs: &Inputs<'_>) -> Result<Vec<OutputFile>> {
     Ok(files)
 }
 
+/// Only the pages of `posts` and the feeds they are in: what a `serve`
+/// rebuild makes again after a save that changed nothing but their bodies.
+pub fn posts_and_their_feeds(inputs: &Inputs<'_>, posts: &[PostId]) -> Result<Vec<OutputFile>> {
+    let rendered: Vec<Result<OutputFile, Problem>> =
+        posts.par_iter().map(|&id| Job::Post(id).render(inputs)).collect();
+    let mut problems = Problems::default();
+    let mut files: Vec<OutputFile> =
+        rendered.into_iter().filter_map(|r| problems.take(r.map_err(|p| vec![p]))).collect();
+    problems.into_result(())?;
+    files.extend(feeds::containing(inputs, posts));
+    Ok(files)
+}
+
 /// One page to render.
 enum Job<'a> {
     Home { number: usize, last: usize, posts: &'a [PostId] },
@@ -174,14 +187,14 @@ impl Job<'_> {
         if let (Some(memo), Some(key)) = (inputs.memo, key)
             && let Some(bytes) = memo.page(&path, key)
         {
-            return Ok(OutputFile { path, origin, body: Body::Bytes(bytes.as_ref().clone()) });
+            return Ok(OutputFile { path, origin, body: Body::Bytes(bytes) });
         }
         let html = inputs.tera.render(template, &context).map_err(|err| {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
-        let bytes = html.into_bytes();
+        let bytes: std::sync::Arc<[u8]> = html.into_bytes().into();
         if let (Some(memo), Some(key)) = (inputs.memo, key) {
-            memo.keep(&path, key, std::sync::Arc::new(bytes.clone()));
+            memo.keep(&path, key, bytes.clone());
         }
         Ok(OutputFile { path, origin, body: Body::Bytes(bytes) })
     }

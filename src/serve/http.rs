@@ -29,10 +29,7 @@ pub struct Snapshot {
 }
 
 enum Served {
-    Bytes {
-        bytes: Arc<[u8]>,
-        etag: String,
-    },
+    Bytes(Arc<[u8]>),
     /// A photo variant or a copied file, read when asked for.
     File(PathBuf),
 }
@@ -43,8 +40,8 @@ impl Snapshot {
             .into_iter()
             .map(|file| {
                 let served = match file.body {
-                    OutBody::Bytes(bytes) => Served::bytes(bytes),
-                    OutBody::Builtin(bytes) => Served::bytes(bytes.to_vec()),
+                    OutBody::Bytes(bytes) => Served::Bytes(bytes),
+                    OutBody::Builtin(bytes) => Served::Bytes(bytes.into()),
                     OutBody::Copy(path) | OutBody::Link(path) => Served::File(path),
                 };
                 (file.path, served)
@@ -56,7 +53,7 @@ impl Snapshot {
     /// How many files differ from `before` (added, removed or changed).
     pub fn changed_since(&self, before: &Snapshot) -> usize {
         let differs = |a: &Served, b: &Served| match (a, b) {
-            (Served::Bytes { etag: x, .. }, Served::Bytes { etag: y, .. }) => x != y,
+            (Served::Bytes(x), Served::Bytes(y)) => !Arc::ptr_eq(x, y) && x != y,
             (Served::File(x), Served::File(y)) => x != y,
             _ => true,
         };
@@ -75,17 +72,16 @@ impl Snapshot {
     /// The bytes served at `path` (an output path), without the reload script.
     pub fn bytes(&self, path: &str) -> Option<Vec<u8>> {
         match self.files.get(path)? {
-            Served::Bytes { bytes, .. } => Some(bytes.to_vec()),
+            Served::Bytes(bytes) => Some(bytes.to_vec()),
             Served::File(file) => std::fs::read(file).ok(),
         }
     }
 }
 
-impl Served {
-    fn bytes(bytes: Vec<u8>) -> Served {
-        let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..16]);
-        Served::Bytes { bytes: bytes.into(), etag }
-    }
+/// A strong validator for `bytes`, made when asked for: most files of a
+/// build are never requested.
+fn etag(bytes: &[u8]) -> String {
+    format!("\"{}\"", &blake3::hash(bytes).to_hex()[..16])
 }
 
 pub fn router(state: State) -> Router {
@@ -136,16 +132,17 @@ async fn page(Extract(state): Extract<State>, uri: Uri, headers: HeaderMap) -> R
     };
     let content_type = content_type(&file);
     match served {
-        Served::Bytes { bytes, etag } => {
+        Served::Bytes(bytes) => {
+            let etag = etag(bytes);
             if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
-                return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag.clone())]).into_response();
+                return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
             }
             let body = if file.ends_with(".html") { with_reload_script(bytes) } else { bytes.to_vec() };
             respond(StatusCode::OK, content_type, Some(etag.as_str()), body)
         }
         Served::File(source) => match tokio::fs::read(source).await {
             Ok(bytes) => {
-                let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..16]);
+                let etag = etag(&bytes);
                 if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
                     return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
                 }
@@ -174,7 +171,7 @@ fn respond(status: StatusCode, content_type: &str, etag: Option<&str>, body: Vec
 
 fn not_found(snapshot: &Snapshot) -> Response {
     let body = match snapshot.files.get("404.html") {
-        Some(Served::Bytes { bytes, .. }) => with_reload_script(bytes),
+        Some(Served::Bytes(bytes)) => with_reload_script(bytes),
         _ => b"<!doctype html><title>Not found</title><p>Not found.</p>".to_vec(),
     };
     respond(StatusCode::NOT_FOUND, "text/html; charset=utf-8", None, body)

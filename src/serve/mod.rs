@@ -47,14 +47,21 @@ impl Session {
         }
     }
 
-    /// Builds the site as it is on disk now, into memory.
-    pub fn build(&self, change: ChangeKind) -> Result<(Snapshot, Site)> {
-        if change == ChangeKind::Config {
-            self.memo.clear();
+    /// Builds the site as it is on disk now, into memory. `changed` names
+    /// the files that changed since the last build (`None`: look at all).
+    pub fn build(
+        &self,
+        change: ChangeKind,
+        changed: Option<&[std::path::PathBuf]>,
+    ) -> Result<(Snapshot, Site)> {
+        match change {
+            ChangeKind::Config => self.memo.clear(),
+            ChangeKind::Templates => self.memo.forget_templates(),
+            ChangeKind::Css | ChangeKind::Content => {}
         }
         // site.toml may have changed: read it again each time.
         let site = Site::open(Some(&self.site_dir))?;
-        let planned = crate::plan_with(&site, &self.options, &self.memo)?;
+        let planned = crate::plan_with(&site, &self.options, &self.memo, changed)?;
         Ok((Snapshot::new(planned.files), site))
     }
 }
@@ -74,7 +81,7 @@ async fn serve(site: &Site, options: &ServeOptions) -> Result<()> {
     let started = Instant::now();
     let first = {
         let session = session.clone();
-        tokio::task::spawn_blocking(move || session.build(ChangeKind::Content))
+        tokio::task::spawn_blocking(move || session.build(ChangeKind::Content, None))
             .await
             .expect("the build task ran")
     };
@@ -102,6 +109,8 @@ async fn serve(site: &Site, options: &ServeOptions) -> Result<()> {
     };
     let address =
         listener.local_addr().map_err(|e| Error::io("open a port", std::path::Path::new("."), e))?;
+    // Watch before saying where to look: an edit made right after must not be missed.
+    let _watcher = watch::start(site, state.clone(), session.clone())?;
     let root_url = format!("http://{address}/");
     let base_url = format!("http://{address}{base_path}");
     println!("Built in {} ms.", started.elapsed().as_millis());
@@ -115,7 +124,6 @@ async fn serve(site: &Site, options: &ServeOptions) -> Result<()> {
         open_browser(&base_url);
     }
 
-    let _watcher = watch::start(site, state.clone(), session.clone())?;
     let app = http::router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

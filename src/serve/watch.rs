@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notify::RecursiveMode;
+use notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use super::{Session, live};
@@ -68,16 +69,25 @@ pub fn start(
     let root = site.root.clone();
     let output = site.output_dir();
     let handle = tokio::runtime::Handle::current();
-    let mut debouncer = new_debouncer(Duration::from_millis(20), None, move |result: DebounceEventResult| {
+    // Short: an editor's save is a burst of events within a millisecond or two,
+    // and a save split in two only costs a second, quick rebuild.
+    let mut debouncer = new_debouncer(Duration::from_millis(5), None, move |result: DebounceEventResult| {
         let Ok(events) = result else { return };
-        let kind = events
-            .iter()
+        // Reads (our own builds read every source) and bare metadata changes are
+        // not edits; a file closed after writing is the end of a save.
+        let edits = events.iter().filter(|event| match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => false,
+            _ => true,
+        });
+        let changed: Vec<(PathBuf, ChangeKind)> = edits
             .flat_map(|event| event.paths.iter())
-            .filter_map(|path| classify(&root, &output, path))
-            .max();
-        if let Some(kind) = kind {
+            .filter_map(|path| Some((path.clone(), classify(&root, &output, path)?)))
+            .collect();
+        if let Some(kind) = changed.iter().map(|(_, kind)| *kind).max() {
+            let paths = changed.into_iter().map(|(path, _)| path).collect();
             let (state, session) = (state.clone(), session.clone());
-            handle.spawn(async move { rebuild(state, session, kind).await });
+            handle.spawn(async move { rebuild(state, session, kind, paths).await });
         }
     })
     .map_err(|e| Error::io("watch the site", &site.root, std::io::Error::other(e)))?;
@@ -95,12 +105,12 @@ pub fn start(
     Ok(debouncer)
 }
 
-async fn rebuild(state: live::State, session: Arc<Session>, kind: ChangeKind) {
+async fn rebuild(state: live::State, session: Arc<Session>, kind: ChangeKind, paths: Vec<PathBuf>) {
     // One rebuild at a time; changes that arrive meanwhile are in the next.
     let _turn = state.build_lock().await;
     let started = Instant::now();
     let build_kind = if kind == ChangeKind::Css { ChangeKind::Content } else { kind };
-    let outcome = tokio::task::spawn_blocking(move || session.build(build_kind)).await;
+    let outcome = tokio::task::spawn_blocking(move || session.build(build_kind, Some(&paths))).await;
     match outcome {
         Ok(Ok((snapshot, _))) => {
             let changed = state.replace(snapshot);
