@@ -16,6 +16,7 @@ use crate::index::{PostId, SiteIndex};
 use crate::load::{self, Sources};
 use crate::output::OutputFile;
 use crate::parse::Content;
+use crate::parse::KeptHead;
 use crate::parse::markdown::Rendered;
 use crate::site::Site;
 use crate::theme::{self, Templates, Theme};
@@ -28,6 +29,8 @@ pub struct Memo {
     sources: Mutex<Option<Sources>>,
     /// Content path → (hash of the body and what its links resolve against, the HTML).
     markdown: Mutex<HashMap<String, (u64, Rendered)>>,
+    /// Content path → (hash of its text and context, its front matter as read).
+    heads: Mutex<HashMap<String, (u64, KeptHead)>>,
     /// Output path → its page.
     pages: Mutex<HashMap<String, Page>>,
     last: Mutex<Option<(Prints, Vec<OutputFile>)>>,
@@ -57,6 +60,7 @@ impl Memo {
         self.forget_templates();
         *lock(&self.sources) = None;
         lock(&self.markdown).clear();
+        lock(&self.heads).clear();
         lock(&self.pages).clear();
         *lock(&self.last) = None;
     }
@@ -74,6 +78,14 @@ impl Memo {
         let fresh = load::content(site)?;
         *kept = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    pub fn head(&self, rel: &str, key: u64) -> Option<KeptHead> {
+        lock(&self.heads).get(rel).filter(|(k, _)| *k == key).map(|(_, h)| h.clone())
+    }
+
+    pub fn keep_head(&self, rel: &str, key: u64, head: KeptHead) {
+        lock(&self.heads).insert(rel.to_string(), (key, head));
     }
 
     pub fn markdown(&self, rel: &str, key: u64) -> Option<Rendered> {

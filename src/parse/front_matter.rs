@@ -106,7 +106,7 @@ pub const PHOTO_KEYS: &[&str] = &["src", "caption", "alt"];
 pub const TRIP_KEYS: &[&str] = &["title", "start", "end", "summary", "cover", "location"];
 pub const PAGE_KEYS: &[&str] = &["title", "summary", "draft", "slug"];
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct PostMatter {
     pub title: Option<String>,

@@ -124,9 +124,12 @@ pub fn content(
     memo: Option<&Memo>,
 ) -> Result<Content> {
     let mut problems = Problems::default();
+    let heads_memo = memo
+        .map(|memo| (memo, crate::memo::hash_of((&config.timezone_name, format!("{:?}", survey.photos)))));
 
     let trip_heads: Vec<_> = sources.trips.par_iter().map(trip_head).collect();
-    let post_heads: Vec<_> = sources.posts.par_iter().map(|s| post_head(s, config, survey)).collect();
+    let post_heads: Vec<_> =
+        sources.posts.par_iter().map(|s| post_head_kept(s, config, survey, heads_memo)).collect();
     let page_heads: Vec<_> = sources.pages.par_iter().map(page_head).collect();
     let trip_heads: Vec<_> = trip_heads.into_iter().filter_map(|r| problems.take(r)).collect();
     let post_heads: Vec<_> = post_heads.into_iter().filter_map(|r| problems.take(r)).collect();
@@ -430,6 +433,46 @@ struct PostHead<'a> {
     title: String,
     date: PostDate,
     url: UrlPath,
+}
+
+/// A post's front matter as read, kept by a `serve` session so an unchanged
+/// file is not parsed again.
+#[derive(Clone)]
+pub struct KeptHead {
+    matter: PostMatter,
+    title: String,
+    date: PostDate,
+    url: UrlPath,
+}
+
+/// `post_head`, through the memo of a `serve` session when there is one:
+/// the front matter is read again only when the file's text, the time zone or
+/// the photos' facts (a date may come from a photo) changed.
+fn post_head_kept<'a>(
+    source: &'a Source,
+    config: &Config,
+    survey: &Survey,
+    memo: Option<(&Memo, u64)>,
+) -> Result<PostHead<'a>, Vec<Problem>> {
+    let Some((memo, context)) = memo else {
+        return post_head(source, config, survey);
+    };
+    let key = crate::memo::hash_of((&source.text, context));
+    if let Some(kept) = memo.head(&source.rel, key)
+        && let Ok(split) = front_matter::split(&source.text)
+    {
+        let KeptHead { matter, title, date, url } = kept;
+        return Ok(PostHead { source, split, matter, title, date, url });
+    }
+    let head = post_head(source, config, survey)?;
+    let kept = KeptHead {
+        matter: head.matter.clone(),
+        title: head.title.clone(),
+        date: head.date,
+        url: head.url.clone(),
+    };
+    memo.keep_head(&source.rel, key, kept);
+    Ok(head)
 }
 
 /// The date taken of a post's first photo, as a date to parse.

@@ -249,3 +249,19 @@ fn an_incremental_rebuild_equals_a_full_build_byte_for_byte() {
         session.build(ChangeKind::Content, Some(&[site.path("content/lisbon/ferry.md")])).unwrap();
     assert_same_as_full_build(&site, &snapshot);
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_it_cleanly_leaving_nothing_behind() {
+    let site = Fixture::copy("journal");
+    let before = site.files("");
+    let mut server = Server::start(&site);
+    assert_eq!(server.get("/").status, 200);
+    let interrupted = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
+    assert!(interrupted.success());
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    // No output folder, no temporary files: only the photo cache is new.
+    let after: Vec<String> = site.files("").into_keys().filter(|p| !p.starts_with(".milepost/")).collect();
+    assert_eq!(after, before.into_keys().collect::<Vec<_>>());
+}
