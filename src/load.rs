@@ -20,9 +20,16 @@ pub struct Source {
     /// Relative to `content/`, `/`-separated: `pyongyang-2017/race-day/index.md`.
     pub rel: String,
     pub text: String,
+    /// A hash of `rel` and `text`, made once when the file is read, so that
+    /// what is kept from it between builds is found without hashing it again.
+    pub hash: u64,
 }
 
 impl Source {
+    pub fn new(rel: String, text: String) -> Source {
+        let hash = crate::memo::hash_of((&rel, &text));
+        Source { rel, text, hash }
+    }
     /// The path people know the file by, relative to the site root.
     pub fn display_path(&self) -> PathBuf {
         Path::new("content").join(&self.rel)
@@ -113,7 +120,7 @@ pub fn content(site: &Site) -> Result<Sources> {
 
     let read: Vec<_> = markdown
         .into_par_iter()
-        .map(|(kind, rel, path)| read_text(site, &path).map(|text| (kind, Source { rel, text })))
+        .map(|(kind, rel, path)| read_text(site, &path).map(|text| (kind, Source::new(rel, text))))
         .collect();
     for file in read {
         match file {
@@ -174,7 +181,7 @@ pub fn refresh(site: &Site, sources: &mut Sources, changed: &[PathBuf]) -> Optio
                 Kind::Asset => sources.assets.push(Asset { rel, path: path.clone() }),
                 kind => {
                     let text = read_text(site, path).ok()?;
-                    sources.list(kind)?.push(Source { rel, text });
+                    sources.list(kind)?.push(Source::new(rel, text));
                 }
             },
             _ => return None,

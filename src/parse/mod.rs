@@ -263,7 +263,8 @@ impl Files<'_> {
             let rel = resolve(dir, link)?;
             self.published.get(rel.trim_end_matches('/')).cloned()
         };
-        let key = self.memo.map(|(_, links)| crate::memo::hash_of((body, page, links)));
+        // The body is part of the source's text, which its hash stands for.
+        let key = self.memo.map(|(_, links)| crate::memo::hash_of((source.hash, body.len(), page, links)));
         if let (Some((memo, _)), Some(key)) = (self.memo, key)
             && let Some(rendered) = memo.markdown(&source.rel, key)
         {
@@ -457,7 +458,7 @@ fn post_head_kept<'a>(
     let Some((memo, context)) = memo else {
         return post_head(source, config, survey);
     };
-    let key = crate::memo::hash_of((&source.text, context));
+    let key = crate::memo::hash_of((source.hash, context));
     if let Some(kept) = memo.head(&source.rel, key)
         && let Ok(split) = front_matter::split(&source.text)
     {
