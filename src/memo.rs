@@ -166,11 +166,12 @@ impl Prints {
             })
             .collect();
         let assets: Vec<_> = content.assets.iter().map(|a| (&a.rel, &a.url, &a.source)).collect();
-        let photos: Vec<String> = survey.photos.iter().map(|p| format!("{p:?}")).collect();
+
         let tags: Vec<_> = index.tags.iter().map(|t| (&t.key, &t.name, &t.slug, &t.posts)).collect();
         let statics: Vec<_> = static_files.iter().map(|f| (&f.path, &f.origin)).collect();
         let post_urls: Vec<_> = content.posts.iter().map(|p| &p.url).collect();
-        let structure = hash_of((config_and_theme, pages, trips, assets, photos, tags, statics, post_urls));
+        let structure =
+            hash_of((config_and_theme, pages, trips, assets, survey.fingerprint, tags, statics, post_urls));
 
         let posts = content
             .posts

@@ -39,8 +39,6 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("milepost.js", include_bytes!("../themes/default/static/milepost.js")),
 ];
 
-pub const BUILTIN_THEME_TOML: &str = include_str!("../themes/default/theme.toml");
-
 /// The parsed templates: the costly part of a theme, kept by a `serve`
 /// session until a template changes.
 pub struct Templates {

@@ -30,6 +30,8 @@ pub struct Survey {
     pub photos: BTreeMap<String, Result<Facts, String>>,
     /// (file, hash) of each photo, for the cache to remember.
     pub hashed: Vec<(PathBuf, String)>,
+    /// Changes when any photo's facts do: for what `serve` keeps between builds.
+    pub fingerprint: u64,
 }
 
 /// Learns every photo among `assets`: from the cache when its bytes are
@@ -50,6 +52,7 @@ pub fn survey(assets: &[Asset], cache: &Cache) -> Result<Survey> {
         }
         survey.photos.insert(rel, facts);
     }
+    survey.fingerprint = crate::memo::hash_of(format!("{:?}", survey.photos));
     Ok(survey)
 }
 

@@ -124,8 +124,8 @@ pub fn content(
     memo: Option<&Memo>,
 ) -> Result<Content> {
     let mut problems = Problems::default();
-    let heads_memo = memo
-        .map(|memo| (memo, crate::memo::hash_of((&config.timezone_name, format!("{:?}", survey.photos)))));
+    let heads_memo =
+        memo.map(|memo| (memo, crate::memo::hash_of((&config.timezone_name, survey.fingerprint))));
 
     let trip_heads: Vec<_> = sources.trips.par_iter().map(trip_head).collect();
     let post_heads: Vec<_> =
