@@ -6,17 +6,27 @@
 /// link in the page source read `..&#x2F;style.css`).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+/// `escape`, appending to `out`: runs of plain text are copied whole.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        out.push_str(entity);
+        plain = at + 1;
+    }
+    out.push_str(&text[plain..]);
 }
 
 /// NUL never survives Markdown (pulldown-cmark replaces it) nor escaping of

@@ -16,6 +16,7 @@ pub mod load;
 mod memo;
 pub mod output;
 pub mod parse;
+mod record;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
@@ -65,6 +66,8 @@ pub struct Planned {
     pub output_dir: PathBuf,
     pub warnings: Vec<Problem>,
     pub photos: images::PhotoReport,
+    /// What the files were made from, for the build record.
+    prints: Option<memo::Prints>,
 }
 
 use output::OutputFile;
@@ -76,9 +79,26 @@ enum Mode {
     Check,
 }
 
-/// Loads, parses, indexes and renders the site, makes the photos' variants
-/// (into the cache, in `Mode::Build`), and checks the result. Writes nothing
-/// to the output.
+/// Prints how long each stage of a build took, on stderr, when the
+/// environment sets `MILEPOST_TIMINGS`: for profiling, not for people.
+struct Stopwatch {
+    on: bool,
+    last: Instant,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch { on: std::env::var_os("MILEPOST_TIMINGS").is_some(), last: Instant::now() }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if self.on {
+            eprintln!("{stage:>10} {:7.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
+            self.last = Instant::now();
+        }
+    }
+}
+
 /// A `serve` session's part in a build: what it kept from earlier builds, and
 /// the files the watcher saw change (`None`: look at everything).
 #[derive(Clone, Copy)]
@@ -87,8 +107,9 @@ struct Session<'a> {
     changed: Option<&'a [PathBuf]>,
 }
 
-fn plan(site: &Site, options: &BuildOptions, mode: Mode, session: Option<Session<'_>>) -> Result<Planned> {
-    let memo = session.map(|s| s.memo);
+/// The settings of a build: site.toml with the command line's overrides,
+/// and the output folder, checked.
+fn settings(site: &Site, options: &BuildOptions) -> Result<(config::Config, PathBuf)> {
     let mut config = site.config.clone();
     if let Some(url) = &options.base_url {
         config.set_base_url(url)?;
@@ -98,16 +119,38 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, session: Option<Session
         None => site.output_dir(),
     };
     let output_dir = write::checked_output_dir(&site.root, &output)?;
+    Ok((config, output_dir))
+}
+
+/// Loads, parses, indexes and renders the site, makes the photos' variants
+/// (into the cache, in `Mode::Build`), and checks the result. With a
+/// `writer`, each rendered file goes to it at once (and only files not
+/// rendered are returned with their bodies); else all stay in memory.
+fn plan(
+    site: &Site,
+    options: &BuildOptions,
+    mode: Mode,
+    session: Option<Session<'_>>,
+    writer: Option<&write::Writer>,
+) -> Result<Planned> {
+    let mut watch = Stopwatch::start();
+    let memo = session.map(|s| s.memo);
+    let (config, output_dir) = settings(site, options)?;
 
     let sources = match session {
         Some(session) => session.memo.sources(site, session.changed)?,
         None => load::content(site)?,
     };
     let cache = images::Cache::open(&site.root, mode == Mode::Build);
+    watch.lap("load");
     let survey = images::survey(&sources.assets, &cache)?;
+    watch.lap("survey");
     let parse_options = parse::ParseOptions { drafts: options.drafts };
     let content = parse::content(&sources, &config, parse_options, &survey, memo)?;
+    drop(sources);
+    watch.lap("parse");
     let index = index::build(&content);
+    watch.lap("index");
     let theme = match memo {
         Some(memo) => memo.theme(site)?,
         None => theme::load(site)?,
@@ -122,7 +165,7 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, session: Option<Session
         photos: &photos,
         memo,
     };
-    let prints = memo.map(|_| {
+    let prints = (memo.is_some() || writer.is_some()).then(|| {
         let config_and_theme = (format!("{config:?}"), theme.templates.fingerprint, options.drafts);
         memo::Prints::of(&content, &index, &survey, config_and_theme, &theme.static_files)
     });
@@ -130,7 +173,7 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, session: Option<Session
         && let Some((mut files, changed)) = memo.only_bodies_changed(prints)
     {
         // Only post bodies changed: their pages and feeds are new, every other file is as it was.
-        let fresh = render::posts_and_their_feeds(&inputs, &changed)?;
+        let fresh = render::posts_and_their_feeds(&inputs, &changed, &render::keep)?;
         for file in fresh {
             if let Ok(at) = files.binary_search_by(|f| f.path.cmp(&file.path)) {
                 files[at] = file;
@@ -143,19 +186,54 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, session: Option<Session
             output_dir,
             warnings: index.warnings,
             photos: images::PhotoReport::default(),
+            prints: None,
         });
     }
-    let mut files = render::site(&inputs)?;
+    let place = |file: OutputFile| match writer {
+        Some(writer) => writer.place(file),
+        None => Ok(file),
+    };
+    let unmade = |files: &mut Vec<OutputFile>| {
+        files.extend(theme.static_files.iter().cloned());
+        // Photos are published as their variants (and stripped originals when asked), never as they are.
+        files.extend(content.assets.iter().filter(|asset| !survey.photos.contains_key(&asset.rel)).map(
+            |asset| OutputFile {
+                path: asset.url.as_str().to_string(),
+                origin: site.relative(&asset.source).display().to_string(),
+                body: output::Body::Copy(asset.source.clone()),
+            },
+        ));
+    };
+    if let (Some(writer), Some(prints)) = (writer, &prints)
+        && let Some(changed) = writer.recorded_prints().and_then(|before| prints.bodies_changed_since(before))
+        && let Some(recorded) = writer.recorded_files()
+    {
+        // The record says the output holds what this site makes but for the changed bodies.
+        watch.lap("prints");
+        let fresh = render::posts_and_their_feeds(&inputs, &changed, &place)?;
+        watch.lap("render");
+        let mut unmade_files = Vec::new();
+        unmade(&mut unmade_files);
+        let mut by_path: std::collections::HashMap<String, OutputFile> =
+            recorded.into_iter().map(|f| (f.path.clone(), f)).collect();
+        by_path.extend(fresh.into_iter().chain(unmade_files).map(|f| (f.path.clone(), f)));
+        let mut files: Vec<OutputFile> = by_path.into_values().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        return Ok(Planned {
+            files,
+            pages,
+            output_dir,
+            warnings: index.warnings,
+            photos: images::PhotoReport::default(),
+            prints: Some(prints.clone()),
+        });
+    }
+    watch.lap("prints");
+    let mut files = render::site(&inputs, &place)?;
+    watch.lap("render");
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    files.extend(theme.static_files);
-    // Photos are published as their variants (and stripped originals when asked), never as they are.
-    files.extend(content.assets.iter().filter(|asset| !survey.photos.contains_key(&asset.rel)).map(
-        |asset| OutputFile {
-            path: asset.url.as_str().to_string(),
-            origin: site.relative(&asset.source).display().to_string(),
-            body: output::Body::Copy(asset.source.clone()),
-        },
-    ));
+    unmade(&mut files);
 
     let jobs = photos.jobs(photos.take_used(), config.photos.publish_originals);
     let photo_report = match mode {
@@ -178,26 +256,36 @@ fn plan(site: &Site, options: &BuildOptions, mode: Mode, session: Option<Session
             images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() }
         }
     };
+    watch.lap("photos");
     output::check_unique(&files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    if let (Some(memo), Some(prints)) = (memo, prints) {
-        memo.remember(prints, &files);
-    }
-    Ok(Planned { files, pages, output_dir, warnings: index.warnings, photos: photo_report })
+    let prints = match (memo, prints) {
+        (Some(memo), Some(prints)) => {
+            memo.remember(prints, &files);
+            None
+        }
+        (None, prints) => prints,
+        (Some(_), None) => None,
+    };
+    Ok(Planned { files, pages, output_dir, warnings: index.warnings, photos: photo_report, prints })
 }
 
 /// Builds the site into its output folder, writing only what changed.
 pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let planned = plan(site, options, Mode::Build, None)?;
-    let write = write::sync(&planned.output_dir, &planned.files)?;
+    let (_, output_dir) = settings(site, options)?;
+    let writer = write::Writer::open(&site.root, &output_dir);
+    let mut planned = plan(site, options, Mode::Build, None, Some(&writer))?;
+    let mut watch = Stopwatch::start();
+    let write = writer.commit(&planned.files, planned.prints.take())?;
+    watch.lap("commit");
     Ok(report(planned, Some(write), started))
 }
 
 /// Every check of a build, writing nothing.
 pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let planned = plan(site, options, Mode::Check, None)?;
+    let planned = plan(site, options, Mode::Check, None, None)?;
     Ok(report(planned, None, started))
 }
 
@@ -211,7 +299,7 @@ pub fn plan_with(
     memo: &Memo,
     changed: Option<&[PathBuf]>,
 ) -> Result<Planned> {
-    plan(site, options, Mode::Build, Some(Session { memo, changed }))
+    plan(site, options, Mode::Build, Some(Session { memo, changed }), None)
 }
 
 fn report(planned: Planned, write: Option<write::WriteReport>, started: Instant) -> BuildReport {

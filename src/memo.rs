@@ -110,21 +110,7 @@ impl Memo {
     pub fn only_bodies_changed(&self, now: &Prints) -> Option<(Vec<OutputFile>, Vec<PostId>)> {
         let last = lock(&self.last);
         let (before, files) = last.as_ref()?;
-        if before.structure != now.structure || before.posts.len() != now.posts.len() {
-            return None;
-        }
-        let mut changed = Vec::new();
-        for (url, (card, body, id)) in &now.posts {
-            let (old_card, old_body, _) = before.posts.get(url)?;
-            if old_card != card {
-                return None;
-            }
-            if old_body != body {
-                changed.push(*id);
-            }
-        }
-        changed.sort();
-        Some((files.clone(), changed))
+        Some((files.clone(), now.bodies_changed_since(before)?))
     }
 
     pub fn remember(&self, prints: Prints, files: &[OutputFile]) {
@@ -139,6 +125,7 @@ pub fn hash_of(value: impl Hash) -> u64 {
 }
 
 /// Fingerprints of what a build's files are made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prints {
     /// Everything but the posts: settings, templates, pages, trips, tags,
     /// assets, photos, and which posts there are.
@@ -149,6 +136,62 @@ pub struct Prints {
 }
 
 impl Prints {
+    /// The posts whose bodies changed since `before`, when nothing else did:
+    /// then only their pages and the feeds they are in differ.
+    pub fn bodies_changed_since(&self, before: &Prints) -> Option<Vec<PostId>> {
+        if before.structure != self.structure || before.posts.len() != self.posts.len() {
+            return None;
+        }
+        let mut changed = Vec::new();
+        for (url, (card, body, id)) in &self.posts {
+            let (old_card, old_body, old_id) = before.posts.get(url)?;
+            if old_card != card || old_id != id {
+                return None;
+            }
+            if old_body != body {
+                changed.push(*id);
+            }
+        }
+        changed.sort();
+        Some(changed)
+    }
+
+    /// As lines of text, for the build record; `None` when a post URL
+    /// cannot be written on one line.
+    pub fn to_lines(&self) -> Option<String> {
+        let mut posts: Vec<_> = self.posts.iter().collect();
+        posts.sort_by_key(|(_, (_, _, id))| *id);
+        let mut text = format!("structure\t{}\n", self.structure);
+        for (url, (card, body, id)) in posts {
+            if url.contains(['\t', '\n', '\r']) {
+                return None;
+            }
+            text.push_str(&format!("post\t{url}\t{card}\t{body}\t{}\n", id.0));
+        }
+        Some(text)
+    }
+
+    /// Reads what `to_lines` wrote (lines of other kinds are skipped).
+    pub fn from_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Prints> {
+        let mut structure = None;
+        let mut posts = HashMap::new();
+        for line in lines {
+            let mut parts = line.split('\t');
+            match parts.next() {
+                Some("structure") => structure = Some(parts.next()?.parse().ok()?),
+                Some("post") => {
+                    let url = parts.next()?.to_string();
+                    let card = parts.next()?.parse().ok()?;
+                    let body = parts.next()?.parse().ok()?;
+                    let id = PostId(parts.next()?.parse().ok()?);
+                    posts.insert(url, (card, body, id));
+                }
+                _ => {}
+            }
+        }
+        Some(Prints { structure: structure?, posts })
+    }
+
     pub fn of(
         content: &Content,
         index: &SiteIndex,

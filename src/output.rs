@@ -20,6 +20,10 @@ pub enum Body {
     /// output where the file system allows, since the cache never changes a
     /// file in place, else copied.
     Link(PathBuf),
+    /// Already written to the output folder during the build (or found there
+    /// as it should be), so no copy of the bytes is held: the file at `at`,
+    /// or, for a replaced file, its staged copy until the build succeeds.
+    Placed { at: PathBuf, written: bool },
 }
 
 #[derive(Debug, Clone)]

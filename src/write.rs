@@ -1,20 +1,24 @@
-//! The only writer of the output folder. Called once everything is rendered
-//! and checked, it writes just the files whose bytes changed (each to a
-//! temporary name, then renamed into place, so no reader sees half a file),
-//! removes files no longer produced, and never touches anything outside the
-//! output folder. Names starting with a dot (`.git`, `.nojekyll`'s kin) are
-//! left alone.
+//! The only writer of the output folder. Pages are handed to it as they are
+//! rendered; it writes just the files whose bytes changed (a replaced file
+//! under a temporary name, renamed into place only once the whole build has
+//! succeeded), removes files no longer produced, keeps a record of what it
+//! wrote, and never touches anything outside the output folder. Names
+//! starting with a dot (`.git`, `.nojekyll`'s kin) are left alone.
 
-use std::collections::HashSet;
-use std::io;
+use std::collections::{HashMap, HashSet};
+use std::fs::OpenOptions;
+use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::disk;
 use crate::error::{Error, Problem, Result};
+use crate::memo::Prints;
 use crate::output::{Body, OutputFile};
+use crate::record::{self, Entry, Record};
 
 /// What a write did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,27 +80,261 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Makes `out` hold exactly `files` (and any dot-files already there).
-pub fn sync(out: &Path, files: &[OutputFile]) -> Result<WriteReport> {
-    disk::create_dir_all(out)?;
-    let outcomes: Vec<Result<bool>> = files.par_iter().map(|file| write_if_changed(out, file)).collect();
-    let mut report = WriteReport::default();
-    for outcome in outcomes {
-        if outcome? {
-            report.written += 1;
-        } else {
-            report.unchanged += 1;
-        }
-    }
-    report.removed = remove_stale(out, files)?;
-    Ok(report)
+/// Brings one output folder up to date while the site is still being
+/// rendered, so a finished page need not stay in memory: a page equal to the
+/// file on disk is left alone, a new page is written in place, and a changed
+/// one is written beside its old file under a temporary name. Nothing a reader
+/// sees changes until `commit`, which moves the changed files into place,
+/// writes the rest, and removes what the site no longer makes. A build that
+/// fails drops the writer, which takes away every file it added.
+pub struct Writer {
+    site_root: PathBuf,
+    out: PathBuf,
+    before: Record,
+    /// Output path → entry, for the record `commit` saves.
+    entries: Mutex<HashMap<String, Entry>>,
+    /// (temporary file, its destination) of the files that replace old ones.
+    staged: Mutex<Vec<(PathBuf, PathBuf)>>,
+    /// Files and folders this build added, taken away again if it fails.
+    created: Mutex<Vec<PathBuf>>,
+    created_folders: Mutex<Vec<PathBuf>>,
+    /// Folders known to exist, so each is looked at once.
+    folders: Mutex<HashSet<PathBuf>>,
+    next_temp: AtomicUsize,
+    written: AtomicUsize,
+    committed: bool,
 }
 
-/// Writes one file unless it already holds these bytes; true when written.
-fn write_if_changed(out: &Path, file: &OutputFile) -> Result<bool> {
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Writer {
+    /// A writer for the output folder `out`, which `checked_output_dir` allowed.
+    pub fn open(site_root: &Path, out: &Path) -> Writer {
+        Writer {
+            site_root: site_root.to_path_buf(),
+            out: out.to_path_buf(),
+            before: Record::load(site_root, out),
+            entries: Mutex::default(),
+            staged: Mutex::default(),
+            created: Mutex::default(),
+            created_folders: Mutex::default(),
+            folders: Mutex::default(),
+            next_temp: AtomicUsize::new(0),
+            written: AtomicUsize::new(0),
+            committed: false,
+        }
+    }
+
+    /// What the files in the output folder were made from, as the last build
+    /// by this same binary recorded it.
+    pub fn recorded_prints(&self) -> Option<&Prints> {
+        self.before.prints.as_ref()
+    }
+
+    /// The files the last build recorded, when every one of them is still in
+    /// the output as it was written (none edited, removed or replaced since).
+    pub fn recorded_files(&self) -> Option<Vec<OutputFile>> {
+        let files: Vec<(&String, &Entry)> = self.before.files.iter().collect();
+        let intact = files.par_iter().all(|(path, entry)| entry.matches_disk(&self.out.join(path)));
+        if !intact || files.is_empty() {
+            return None;
+        }
+        lock(&self.entries).extend(files.iter().map(|(path, entry)| ((*path).clone(), **entry)));
+        Some(
+            files
+                .into_iter()
+                .map(|(path, _)| OutputFile {
+                    path: path.clone(),
+                    origin: "the last build".to_string(),
+                    body: Body::Placed { at: self.out.join(path), written: false },
+                })
+                .collect(),
+        )
+    }
+
+    /// Takes a rendered file to the output folder as far as can be done before
+    /// the build is known to succeed. Returns it without its bytes, or as it
+    /// was when it is left to `commit` (a file that is not rendered, or one
+    /// whose place holds a folder).
+    pub fn place(&self, file: OutputFile) -> Result<OutputFile> {
+        let Body::Bytes(bytes) = &file.body else { return Ok(file) };
+        let dest = self.out.join(&file.path);
+        let hash = record::hash_bytes(bytes);
+        let len = bytes.len() as u64;
+        if let Some(entry) = self.before.files.get(&file.path)
+            && entry.hash == Some(hash)
+            && entry.len == len
+            && entry.matches_disk(&dest)
+        {
+            return Ok(self.placed(file, *entry, false));
+        }
+        let entry = |meta: &std::fs::Metadata| {
+            disk::stamp_of_meta(meta).map(|(len, modified_ns)| Entry { len, modified_ns, hash: Some(hash) })
+        };
+        match std::fs::symlink_metadata(&dest) {
+            Ok(meta) if meta.is_file() => {
+                if meta.len() == len
+                    && disk::read(&dest)? == **bytes
+                    && let Some(entry) = entry(&meta)
+                {
+                    return Ok(self.placed(file, entry, false));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if !self.make_parent(&dest)? {
+                    return Ok(file);
+                }
+                match OpenOptions::new().write(true).create_new(true).open(&dest) {
+                    Ok(mut created) => {
+                        lock(&self.created).push(dest.clone());
+                        created.write_all(bytes).map_err(|e| Error::io("write", &dest, e))?;
+                        let meta = created.metadata().map_err(|e| Error::io("look at", &dest, e))?;
+                        return match entry(&meta) {
+                            Some(entry) => Ok(self.placed(file, entry, true)),
+                            None => Ok(file),
+                        };
+                    }
+                    // Another page of this build took the name: the clash is reported later.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(Error::io("write", &dest, e)),
+                }
+            }
+            Err(e) => return Err(Error::io("look at", &dest, e)),
+            // A folder or a link stands where the file goes: `commit` replaces it.
+            Ok(_) => return Ok(file),
+        }
+        let name = dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+        let temp = dest.with_file_name(format!(".{name}.{n}.milepost-tmp"));
+        lock(&self.staged).push((temp.clone(), dest.clone()));
+        let mut staged = std::fs::File::create(&temp).map_err(|e| Error::io("write", &temp, e))?;
+        staged.write_all(bytes).map_err(|e| Error::io("write", &temp, e))?;
+        // Renaming keeps the time, so the staged file's is the one to record.
+        let meta = staged.metadata().map_err(|e| Error::io("look at", &temp, e))?;
+        match entry(&meta) {
+            Some(entry) => Ok(self.placed(file, entry, true)),
+            None => Ok(file),
+        }
+    }
+
+    fn placed(&self, file: OutputFile, entry: Entry, written: bool) -> OutputFile {
+        if written {
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        let at = self.out.join(&file.path);
+        lock(&self.entries).insert(file.path.clone(), entry);
+        OutputFile { body: Body::Placed { at, written }, ..file }
+    }
+
+    /// Makes the folder `dest` goes in; false when a file stands in its way
+    /// (the file is then left to `commit`, which may replace things).
+    fn make_parent(&self, dest: &Path) -> Result<bool> {
+        let Some(parent) = dest.parent() else { return Ok(true) };
+        if lock(&self.folders).contains(parent) {
+            return Ok(true);
+        }
+        let mut missing = Vec::new();
+        let mut at = parent;
+        loop {
+            match std::fs::symlink_metadata(at) {
+                Ok(meta) if meta.is_dir() => break,
+                Ok(_) => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(at),
+                Err(e) => return Err(Error::io("look at", at, e)),
+            }
+            match at.parent() {
+                Some(up) if up.starts_with(&self.out) || up == self.out => at = up,
+                _ => break,
+            }
+        }
+        for folder in missing.into_iter().rev() {
+            match std::fs::create_dir(folder) {
+                Ok(()) => lock(&self.created_folders).push(folder.to_path_buf()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && folder.is_dir() => {}
+                Err(e) => return Err(Error::io("create the folder", folder, e)),
+            }
+        }
+        lock(&self.folders).insert(parent.to_path_buf());
+        Ok(true)
+    }
+
+    /// Makes the output hold exactly `files` (and any dot-files already
+    /// there): moves the staged files into place, writes those not placed
+    /// yet, removes the rest, and records the result with `prints`.
+    pub fn commit(mut self, files: &[OutputFile], prints: Option<Prints>) -> Result<WriteReport> {
+        disk::create_dir_all(&self.out)?;
+        let outcomes: Vec<Result<Option<(bool, Entry)>>> = files
+            .par_iter()
+            .map(|file| match &file.body {
+                Body::Placed { .. } => Ok(None),
+                _ => write_if_changed(&self.out, file).map(Some),
+            })
+            .collect();
+        let mut report = WriteReport::default();
+        let mut entries = std::mem::take(&mut *lock(&self.entries));
+        for (file, outcome) in files.iter().zip(outcomes) {
+            if let Some((written, entry)) = outcome? {
+                entries.insert(file.path.clone(), entry);
+                if written {
+                    report.written += 1;
+                }
+            }
+        }
+        report.written += self.written.load(Ordering::Relaxed);
+        report.unchanged = files.len() - report.written;
+        let staged = std::mem::take(&mut *lock(&self.staged));
+        staged.par_iter().try_for_each(|(temp, dest)| disk::rename(temp, dest))?;
+        report.removed = remove_stale(&self.out, files)?;
+        // Nothing is left to take back: the output is the new site.
+        self.committed = true;
+        let record = Record { files: entries, prints };
+        // A record that cannot be saved costs the next build time, not correctness.
+        let _ = record.save(&self.site_root, &self.out);
+        Ok(report)
+    }
+}
+
+impl Drop for Writer {
+    /// A build that did not commit takes back what it added, so the output is as it was.
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        for (temp, _) in lock(&self.staged).drain(..) {
+            let _ = std::fs::remove_file(temp);
+        }
+        for file in lock(&self.created).drain(..) {
+            let _ = std::fs::remove_file(file);
+        }
+        let mut folders = std::mem::take(&mut *lock(&self.created_folders));
+        folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+        for folder in folders {
+            let _ = std::fs::remove_dir(folder);
+        }
+    }
+}
+
+/// Writes one file unless it already holds these bytes: whether it was
+/// written, and its entry for the record.
+fn write_if_changed(out: &Path, file: &OutputFile) -> Result<(bool, Entry)> {
     let dest = out.join(&file.path);
+    let written = write_file(out, file, &dest)?;
+    let hash = match &file.body {
+        Body::Bytes(bytes) => Some(record::hash_bytes(bytes)),
+        Body::Builtin(bytes) => Some(record::hash_bytes(bytes)),
+        _ => None,
+    };
+    let (len, modified_ns) = disk::stamp(&dest)
+        .ok_or_else(|| Error::io("look at", &dest, io::Error::from(io::ErrorKind::NotFound)))?;
+    Ok((written, Entry { len, modified_ns, hash }))
+}
+
+/// Writes one file to `dest` unless it already holds these bytes; true when written.
+fn write_file(out: &Path, file: &OutputFile, dest: &Path) -> Result<bool> {
     if let Body::Link(source) = &file.body
-        && same_file(source, &dest)
+        && same_file(source, dest)
     {
         return Ok(false);
     }
@@ -104,21 +342,21 @@ fn write_if_changed(out: &Path, file: &OutputFile) -> Result<bool> {
     let bytes: &[u8] = match &file.body {
         Body::Bytes(bytes) => bytes,
         Body::Builtin(bytes) => bytes,
-        Body::Copy(source) | Body::Link(source) => {
+        Body::Copy(source) | Body::Link(source) | Body::Placed { at: source, .. } => {
             copied = disk::read(source)?;
             &copied
         }
     };
-    match std::fs::symlink_metadata(&dest) {
+    match std::fs::symlink_metadata(dest) {
         Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
-            if disk::read(&dest)? == bytes {
+            if disk::read(dest)? == bytes {
                 return Ok(false);
             }
         }
-        Ok(meta) if meta.is_dir() => disk::remove_dir_all(&dest)?,
+        Ok(meta) if meta.is_dir() => disk::remove_dir_all(dest)?,
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("look at", &dest, e)),
+        Err(e) => return Err(Error::io("look at", dest, e)),
     }
     let parent = dest.parent().unwrap_or(out);
     make_folder(out, parent)?;
@@ -129,7 +367,7 @@ fn write_if_changed(out: &Path, file: &OutputFile) -> Result<bool> {
     if !linked {
         disk::write(&temp, bytes)?;
     }
-    disk::rename(&temp, &dest)?;
+    disk::rename(&temp, dest)?;
     Ok(true)
 }
 
@@ -172,38 +410,61 @@ fn make_folder(out: &Path, folder: &Path) -> Result<()> {
 /// Removes the files below `out` that are not in `files`, then folders left
 /// empty. Dot-files and their folders are kept. Returns how many files went.
 fn remove_stale(out: &Path, files: &[OutputFile]) -> Result<usize> {
-    let keep: HashSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
-    let mut removed = 0;
+    let keep: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    sweep(out, "", &keep).map(|(removed, _)| removed)
+}
+
+/// Removes what `keep` does not hold from `folder` (at `rel` in the output),
+/// its subfolders in parallel: how many files went, and whether the folder
+/// is empty now.
+fn sweep(folder: &Path, rel: &str, keep: &HashSet<&str>) -> Result<(usize, bool)> {
+    let look = |e: io::Error| Error::io("look through", folder, e);
+    let mut files = Vec::new();
     let mut folders = Vec::new();
-    let walk = WalkDir::new(out)
-        .min_depth(1)
-        .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.') || is_our_temp(e.path()));
-    for entry in walk {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(out).to_path_buf();
-            Error::io("look through", &path, e.into())
-        })?;
-        if entry.file_type().is_dir() {
-            folders.push(entry.into_path());
-        } else if !keep.contains(entry.path()) {
-            disk::remove_file(entry.path())?;
+    let mut kept = 0;
+    for entry in std::fs::read_dir(folder).map_err(look)? {
+        let entry = entry.map_err(look)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str().map(str::to_string) else {
+            kept += 1;
+            continue;
+        };
+        let path = entry.path();
+        if name.starts_with('.') && !is_our_temp(&path) {
+            kept += 1;
+        } else if entry.file_type().map_err(look)?.is_dir() {
+            folders.push((path, name));
+        } else {
+            files.push((path, name));
+        }
+    }
+    let at = |name: &str| if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
+    let mut removed = 0;
+    for (path, name) in files {
+        if keep.contains(at(&name).as_str()) {
+            kept += 1;
+        } else {
+            disk::remove_file(&path)?;
             removed += 1;
         }
     }
-    // Deepest first, so a folder is empty once its subfolders are gone.
-    folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
-    for folder in folders {
-        if std::fs::read_dir(&folder).is_ok_and(|mut entries| entries.next().is_none()) {
-            std::fs::remove_dir(&folder).map_err(|e| Error::io("remove the empty folder", &folder, e))?;
+    let swept: Vec<Result<(usize, bool)>> =
+        folders.par_iter().map(|(path, name)| sweep(path, &at(name), keep)).collect();
+    for ((path, _), outcome) in folders.iter().zip(swept) {
+        let (went, empty) = outcome?;
+        removed += went;
+        if empty {
+            std::fs::remove_dir(path).map_err(|e| Error::io("remove the empty folder", path, e))?;
+        } else {
+            kept += 1;
         }
     }
-    Ok(removed)
+    Ok((removed, kept == 0))
 }
 
 /// A temporary file of an interrupted earlier write: ours to clean up.
 fn is_our_temp(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".milepost-tmp"))
+    path.file_name().is_some_and(|n| n.to_string_lossy().contains(".milepost-tmp"))
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use super::facts::Facts;
 use crate::error::{Error, Result};
@@ -56,7 +55,7 @@ impl Cache {
     /// The hash of `path` if it is unchanged since it was last hashed.
     pub fn known_hash(&self, path: &Path) -> Option<String> {
         let stamp = self.known_hashes.get(path.to_str()?)?;
-        (stamp_of(path)? == (stamp.len, stamp.modified_ns)).then(|| stamp.hash.clone())
+        (crate::disk::stamp(path)? == (stamp.len, stamp.modified_ns)).then(|| stamp.hash.clone())
     }
 
     pub fn facts(&self, hash: &str) -> Option<Facts> {
@@ -107,7 +106,7 @@ impl Cache {
         let mut hashes_used = HashSet::new();
         for (path, hash) in hashed {
             hashes_used.insert(hash.as_str());
-            if let (Some(text), Some((len, modified))) = (path.to_str(), stamp_of(path)) {
+            if let (Some(text), Some((len, modified))) = (path.to_str(), crate::disk::stamp(path)) {
                 lines.push_str(&format!("{text}\t{len}\t{modified}\t{hash}\n"));
             }
         }
@@ -117,13 +116,6 @@ impl Cache {
             path.file_stem().and_then(|s| s.to_str()).is_some_and(|stem| hashes_used.contains(stem))
         })
     }
-}
-
-/// (size, modification time in ns) of a file.
-fn stamp_of(path: &Path) -> Option<(u64, u128)> {
-    let meta = fs::metadata(path).ok()?;
-    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-    Some((meta.len(), modified))
 }
 
 /// Removes the files below `dir` that `keep` does not want.

@@ -23,21 +23,34 @@ impl PostDate {
 
     /// RFC 3339 with the written offset: `2017-04-13T08:30:00+09:00`.
     pub fn rfc3339(&self) -> String {
+        // Formatted by hand: lists call this for every post card they show.
         let local = self.local();
         let seconds = self.offset.seconds();
         let sign = if seconds < 0 { '-' } else { '+' };
         let minutes = seconds.unsigned_abs() / 60;
-        format!("{}{sign}{:02}:{:02}", local.strftime("%Y-%m-%dT%H:%M:%S"), minutes / 60, minutes % 60)
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.hour(),
+            local.minute(),
+            local.second(),
+            minutes / 60,
+            minutes % 60
+        )
     }
 
     /// For people: `Thu 13 Apr 2017, 08:30` (no time for a bare date).
     pub fn display(&self) -> String {
+        const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] =
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let local = self.local();
-        if self.has_time {
-            local.strftime("%a %-d %b %Y, %H:%M").to_string()
-        } else {
-            local.strftime("%a %-d %b %Y").to_string()
-        }
+        let weekday = WEEKDAYS[local.weekday().to_monday_zero_offset() as usize];
+        let month = MONTHS[(local.month() - 1) as usize];
+        let date = format!("{weekday} {} {month} {}", local.day(), local.year());
+        if self.has_time { format!("{date}, {:02}:{:02}", local.hour(), local.minute()) } else { date }
     }
 }
 

@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use rayon::prelude::*;
 
-use super::Inputs;
 use super::views::{feed_url, with_tag_links};
+use super::{Inputs, Place};
 use crate::config::Config;
-use crate::html::escape;
+use crate::error::Result;
+use crate::html::{escape, escape_into};
 use crate::index::PostId;
 use crate::output::{Body, OutputFile};
 use crate::url::{UrlPath, absolute_links};
@@ -24,15 +24,15 @@ struct FeedSpec<'a> {
 }
 
 /// Every Atom feed of the site.
-pub fn all(inputs: &Inputs<'_>) -> Vec<OutputFile> {
-    write(&specs(inputs), inputs)
+pub fn all(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
+    write(&specs(inputs), inputs, place)
 }
 
 /// The feeds that hold any of `posts`.
-pub fn containing(inputs: &Inputs<'_>, posts: &[PostId]) -> Vec<OutputFile> {
+pub fn containing(inputs: &Inputs<'_>, posts: &[PostId], place: &Place<'_>) -> Result<Vec<OutputFile>> {
     let specs: Vec<FeedSpec<'_>> =
         specs(inputs).into_iter().filter(|spec| spec.posts.iter().any(|id| posts.contains(id))).collect();
-    write(&specs, inputs)
+    write(&specs, inputs, place)
 }
 
 /// Every feed the site has, with its posts.
@@ -70,56 +70,82 @@ fn specs<'a>(inputs: &Inputs<'a>) -> Vec<FeedSpec<'a>> {
     specs
 }
 
-fn write(specs: &[FeedSpec<'_>], inputs: &Inputs<'_>) -> Vec<OutputFile> {
-    // A post is in several feeds (the site's, its trip's, its tags'): make its entry once.
+fn write(specs: &[FeedSpec<'_>], inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
+    // A post is in several feeds (the site's, its trip's, its tags'): write its entry once.
     let needed: BTreeSet<PostId> = specs.iter().flat_map(|s| s.posts.iter().copied()).collect();
-    let entries: HashMap<PostId, Entry> = needed.into_par_iter().map(|id| (id, entry(id, inputs))).collect();
+    let entries: HashMap<PostId, String> = needed.into_par_iter().map(|id| (id, entry(id, inputs))).collect();
     specs
         .par_iter()
         .map(|spec| {
-            let feed = feed(spec, &entries, inputs.config);
-            OutputFile {
+            place(OutputFile {
                 path: feed_url(&spec.page).as_str().to_string(),
                 origin: spec.origin.to_string(),
-                body: Body::Bytes(feed.to_string().into_bytes().into()),
-            }
+                body: Body::Bytes(feed(spec, &entries, inputs).into_bytes().into()),
+            })
         })
         .collect()
 }
 
-fn date(rfc3339: &str) -> FixedDateTime {
-    FixedDateTime::parse_from_rfc3339(rfc3339).unwrap_or_default()
+/// An Atom feed: its head, then the entries of its posts as written once.
+fn feed(spec: &FeedSpec<'_>, entries: &HashMap<PostId, String>, inputs: &Inputs<'_>) -> String {
+    let config = inputs.config;
+    let base = &config.base_url;
+    // The newest entry's date, so that an unchanged site gives an unchanged feed.
+    let posts = &inputs.content.posts;
+    let updated = spec
+        .posts
+        .iter()
+        .map(|id| posts[id.0].date)
+        .max_by_key(|date| date.instant)
+        .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |date| date.rfc3339());
+    let author = if config.author.is_empty() { &config.title } else { &config.author };
+    let size = spec.posts.iter().map(|id| entries[id].len()).sum::<usize>() + 1024;
+    let mut xml = String::with_capacity(size);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"");
+    push_attribute(&mut xml, "xml:lang", &config.language);
+    xml.push('>');
+    push_element(&mut xml, "title", &spec.title);
+    push_element(&mut xml, "id", &spec.page.absolute(base));
+    push_element(&mut xml, "updated", &updated);
+    xml.push_str("<author>");
+    push_element(&mut xml, "name", author);
+    xml.push_str("</author><link");
+    push_attribute(&mut xml, "href", &spec.page.absolute(base));
+    xml.push_str(" rel=\"alternate\"/><link");
+    push_attribute(&mut xml, "href", &feed_url(&spec.page).absolute(base));
+    xml.push_str(" rel=\"self\" type=\"application/atom+xml\"/>");
+    if !config.description.is_empty() {
+        push_element(&mut xml, "subtitle", &config.description);
+    }
+    for id in &spec.posts {
+        xml.push_str(&entries[id]);
+    }
+    xml.push_str("</feed>\n");
+    xml
 }
 
-fn feed(spec: &FeedSpec<'_>, entries: &HashMap<PostId, Entry>, config: &Config) -> Feed {
-    let base = &config.base_url;
-    let entries: Vec<Entry> = spec.posts.iter().map(|id| entries[id].clone()).collect();
-    // The newest entry's date, so that an unchanged site gives an unchanged feed.
-    let updated = entries.iter().map(|e| e.updated).max().unwrap_or_else(|| date("1970-01-01T00:00:00Z"));
-    let author = if config.author.is_empty() { &config.title } else { &config.author };
-    Feed {
-        title: Text::plain(spec.title.clone()),
-        id: spec.page.absolute(base),
-        updated,
-        authors: vec![Person { name: author.clone(), ..Person::default() }],
-        links: vec![
-            Link { href: spec.page.absolute(base), rel: "alternate".into(), ..Link::default() },
-            Link {
-                href: feed_url(&spec.page).absolute(base),
-                rel: "self".into(),
-                mime_type: Some("application/atom+xml".into()),
-                ..Link::default()
-            },
-        ],
-        subtitle: (!config.description.is_empty()).then(|| Text::plain(config.description.clone())),
-        lang: Some(config.language.clone()),
-        entries,
-        ..Feed::default()
-    }
+/// `<name>text</name>`, the text escaped.
+fn push_element(xml: &mut String, name: &str, text: &str) {
+    xml.push('<');
+    xml.push_str(name);
+    xml.push('>');
+    escape_into(xml, text);
+    xml.push_str("</");
+    xml.push_str(name);
+    xml.push('>');
+}
+
+/// ` name="value"`, the value escaped.
+fn push_attribute(xml: &mut String, name: &str, value: &str) {
+    xml.push(' ');
+    xml.push_str(name);
+    xml.push_str("=\"");
+    escape_into(xml, value);
+    xml.push('"');
 }
 
 /// A post as a feed entry: its photos, then its body, every link absolute.
-fn entry(id: PostId, inputs: &Inputs<'_>) -> Entry {
+fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
     let post = &inputs.content.posts[id.0];
     let index = inputs.index;
     let base = &inputs.config.base_url;
@@ -138,29 +164,34 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> Entry {
         html.push_str("</figure>\n");
     }
     html.push_str(&inputs.photos.rewrite_html(
-        &with_tag_links(&post.body_html, here, inputs),
+        with_tag_links(&post.body_html, here, inputs),
         here,
         &post.source,
     ));
-    let written = date(&post.date.rfc3339());
-    Entry {
-        title: Text::plain(post.title.clone()),
-        id: post.url.absolute(base),
-        updated: written,
-        published: Some(written),
-        links: vec![Link { href: post.url.absolute(base), rel: "alternate".into(), ..Link::default() }],
-        summary: (!post.summary.is_empty()).then(|| Text::plain(post.summary.clone())),
-        content: Some(Content {
-            value: Some(absolute_links(&html, here, base)),
-            content_type: Some("html".into()),
-            ..Content::default()
-        }),
-        categories: index.post_tags[id.0]
-            .iter()
-            .map(|t| Category { term: index.tags[t.0].name.clone(), ..Category::default() })
-            .collect(),
-        ..Entry::default()
+    let html = absolute_links(&html, here, base);
+    let written = post.date.rfc3339();
+    let url = post.url.absolute(base);
+    let mut xml = String::with_capacity(html.len() * 9 / 8 + 512);
+    xml.push_str("<entry>");
+    push_element(&mut xml, "title", &post.title);
+    push_element(&mut xml, "id", &url);
+    push_element(&mut xml, "updated", &written);
+    for tag in &index.post_tags[id.0] {
+        xml.push_str("<category");
+        push_attribute(&mut xml, "term", &index.tags[tag.0].name);
+        xml.push_str("/>");
     }
+    xml.push_str("<link");
+    push_attribute(&mut xml, "href", &url);
+    xml.push_str(" rel=\"alternate\"/>");
+    push_element(&mut xml, "published", &written);
+    if !post.summary.is_empty() {
+        push_element(&mut xml, "summary", &post.summary);
+    }
+    xml.push_str("<content type=\"html\">");
+    escape_into(&mut xml, &html);
+    xml.push_str("</content></entry>");
+    xml
 }
 
 /// `sitemap.xml`: every HTML page but the not-found page, posts with their date.

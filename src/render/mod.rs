@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use tera::Context;
 
 use crate::config::Config;
-use crate::error::{Problem, Problems, Result};
+use crate::error::{Error, Problem, Problems, Result};
 use crate::index::{self, PostId, SiteIndex, TagId};
 use crate::output::{Body, OutputFile};
 use crate::parse::{Content, Page};
@@ -31,19 +31,45 @@ pub struct Inputs<'a> {
     pub memo: Option<&'a crate::Memo>,
 }
 
+/// What becomes of each file as soon as it is rendered: kept in memory
+/// (`serve`, `check`) or handed to the writer (`build`), which keeps only
+/// where it went.
+pub type Place<'a> = dyn Fn(OutputFile) -> Result<OutputFile> + Sync + 'a;
+
+/// Keeps a rendered file as it is.
+pub fn keep(file: OutputFile) -> Result<OutputFile> {
+    Ok(file)
+}
+
+/// Renders the jobs in parallel, each file placed as soon as it is made,
+/// and gathers every problem.
+fn render_all(jobs: &[Job<'_>], inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
+    let rendered: Vec<Result<OutputFile>> =
+        jobs.par_iter().map(|job| job.render(inputs).map_err(Error::from).and_then(place)).collect();
+    let mut problems = Problems::default();
+    let mut files = Vec::with_capacity(rendered.len());
+    for file in rendered {
+        match file {
+            Ok(file) => files.push(file),
+            Err(err) => problems.extend(err.problems()),
+        }
+    }
+    problems.into_result(files)
+}
+
 /// Every page, feed and index file of the site, rendered.
-pub fn site(inputs: &Inputs<'_>) -> Result<Vec<OutputFile>> {
+pub fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
     let Inputs { content, index, config, .. } = inputs;
     let per_page = config.posts_per_page;
-    let mut jobs: Vec<Job<'_>> = Vec::new();
+    // The pages that list every post or trip come first: each is one long
+    // job, and started last it would leave one core finishing it alone.
+    let mut jobs: Vec<Job<'_>> = vec![Job::Timeline, Job::Trips, Job::Tags];
     let home = index::paginate(&index.newest_first, per_page);
     let last = home.len();
     jobs.extend(home.into_iter().enumerate().map(|(i, posts)| Job::Home { number: i + 1, last, posts }));
     jobs.extend((0..content.posts.len()).map(|i| Job::Post(PostId(i))));
     jobs.extend(content.pages.iter().map(Job::Page));
     jobs.extend((0..content.trips.len()).map(Job::Trip));
-    jobs.push(Job::Trips);
-    jobs.push(Job::Tags);
     for (i, tag) in index.tags.iter().enumerate() {
         let pages = index::paginate(&tag.posts, per_page);
         let last = pages.len();
@@ -54,32 +80,34 @@ pub fn site(inputs: &Inputs<'_>) -> Result<Vec<OutputFile>> {
             posts,
         }));
     }
-    jobs.push(Job::Timeline);
     jobs.push(Job::NotFound);
 
-    let rendered: Vec<Result<OutputFile, Problem>> = jobs.par_iter().map(|job| job.render(inputs)).collect();
-    let mut problems = Problems::default();
-    let mut files: Vec<OutputFile> =
-        rendered.into_iter().filter_map(|r| problems.take(r.map_err(|p| vec![p]))).collect();
-    problems.into_result(())?;
+    let (pages, feeds) = rayon::join(|| render_all(&jobs, inputs, place), || feeds::all(inputs, place));
+    let mut files = pages?;
+    drop(jobs);
     let sitemap = feeds::sitemap(&files, inputs);
-    files.extend(feeds::all(inputs));
-    files.push(sitemap);
-    files.push(feeds::robots(config));
+    files.extend(feeds?);
+    files.push(place(sitemap)?);
+    files.push(place(feeds::robots(config))?);
     Ok(files)
 }
 
 /// Only the pages of `posts` and the feeds they are in: what a `serve`
 /// rebuild makes again after a save that changed nothing but their bodies.
-pub fn posts_and_their_feeds(inputs: &Inputs<'_>, posts: &[PostId]) -> Result<Vec<OutputFile>> {
-    let rendered: Vec<Result<OutputFile, Problem>> =
-        posts.par_iter().map(|&id| Job::Post(id).render(inputs)).collect();
-    let mut problems = Problems::default();
-    let mut files: Vec<OutputFile> =
-        rendered.into_iter().filter_map(|r| problems.take(r.map_err(|p| vec![p]))).collect();
-    problems.into_result(())?;
-    files.extend(feeds::containing(inputs, posts));
+pub fn posts_and_their_feeds(
+    inputs: &Inputs<'_>,
+    posts: &[PostId],
+    place: &Place<'_>,
+) -> Result<Vec<OutputFile>> {
+    let jobs: Vec<Job<'_>> = posts.iter().map(|&id| Job::Post(id)).collect();
+    let mut files = render_all(&jobs, inputs, place)?;
+    files.extend(feeds::containing(inputs, posts, place)?);
     Ok(files)
+}
+
+/// The page of one post, rendered.
+pub fn post(inputs: &Inputs<'_>, id: PostId) -> Result<OutputFile> {
+    Ok(Job::Post(id).render(inputs)?)
 }
 
 /// One page to render.

@@ -105,21 +105,24 @@ impl<'a> PhotoSet<'a> {
 
     /// Gives the photos a body shows (`<img src>` of an original) their
     /// variants, and points links to an original at its largest variant.
-    pub fn rewrite_html(&self, html: &str, here: &UrlPath, user: &Path) -> String {
-        if !html.contains("<img ") && !html.contains("<a ") {
-            return html.to_string();
+    pub fn rewrite_html(&self, html: String, here: &UrlPath, user: &Path) -> String {
+        if self.by_url.is_empty() || (!html.contains("<img ") && !html.contains("<a ")) {
+            return html;
         }
         let mut out = String::with_capacity(html.len() + 512);
-        let mut rest = html;
-        while let Some(at) = rest.find(['s', 'h']) {
+        let mut rest = html.as_str();
+        // Only attribute values can name a photo: ` src="…"` and ` href="…"`.
+        let next = |text: &str| {
+            let src = text.find(" src=\"").map(|at| (at + 1, "src=\""));
+            let href = text.find(" href=\"").map(|at| (at + 1, "href=\""));
+            match (src, href) {
+                (Some(s), Some(h)) => Some(if s.0 < h.0 { s } else { h }),
+                (found, None) | (None, found) => found,
+            }
+        };
+        while let Some((at, attr)) = next(rest) {
             let (before, from) = rest.split_at(at);
             out.push_str(before);
-            let attr = ["src=\"", "href=\""].into_iter().find(|a| from.starts_with(a));
-            let (Some(attr), true) = (attr, out.ends_with(' ')) else {
-                out.push_str(&from[..1]);
-                rest = &from[1..];
-                continue;
-            };
             let Some(len) = from[attr.len()..].find('"') else { break };
             let value = &from[attr.len()..attr.len() + len];
             let target = resolve(here.as_str().trim_end_matches('/'), &crate::url::decode(value));

@@ -245,7 +245,7 @@ impl<'a> PostView<'a> {
         };
         PostView {
             body: inputs.photos.rewrite_html(
-                &with_tag_links(&post.body_html, here, inputs),
+                with_tag_links(&post.body_html, here, inputs),
                 here,
                 &post.source,
             ),
@@ -298,7 +298,7 @@ impl<'a> PageView<'a> {
         PageView {
             title: &page.title,
             summary: &page.summary,
-            body: inputs.photos.rewrite_html(&body, &page.url, &page.source),
+            body: inputs.photos.rewrite_html(body, &page.url, &page.source),
         }
     }
 }
@@ -340,7 +340,7 @@ impl<'a> TripView<'a> {
             end: days.end.map(|d| d.to_string()),
             cover: cover.map(|c| inputs.photos.image(&c, here, &trip.source)),
             body: inputs.photos.rewrite_html(
-                &with_tag_links(&trip.body_html, here, inputs),
+                with_tag_links(&trip.body_html, here, inputs),
                 here,
                 &trip.source,
             ),

@@ -42,7 +42,9 @@ impl Snapshot {
                 let served = match file.body {
                     OutBody::Bytes(bytes) => Served::Bytes(bytes),
                     OutBody::Builtin(bytes) => Served::Bytes(bytes.into()),
-                    OutBody::Copy(path) | OutBody::Link(path) => Served::File(path),
+                    OutBody::Copy(path) | OutBody::Link(path) | OutBody::Placed { at: path, .. } => {
+                        Served::File(path)
+                    }
                 };
                 (file.path, served)
             })

@@ -8,5 +8,6 @@ mod errors;
 mod fixture;
 mod links;
 mod photos;
+mod rebuild;
 mod serve;
 mod structure;
