@@ -10,6 +10,8 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use crate::error::Result;
 use crate::images::Survey;
 use crate::index::{PostId, SiteIndex};
@@ -218,7 +220,7 @@ impl Prints {
 
         let posts = content
             .posts
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, post)| {
                 let photos: Vec<_> =

@@ -102,6 +102,9 @@ pub struct Writer {
     folders: Mutex<HashSet<PathBuf>>,
     next_temp: AtomicUsize,
     written: AtomicUsize,
+    /// The output folder was missing or empty: every file is new, and
+    /// nothing can be stale.
+    fresh: bool,
     committed: bool,
 }
 
@@ -123,6 +126,7 @@ impl Writer {
             folders: Mutex::default(),
             next_temp: AtomicUsize::new(0),
             written: AtomicUsize::new(0),
+            fresh: std::fs::read_dir(out).map_or(true, |mut entries| entries.next().is_none()),
             committed: false,
         }
     }
@@ -173,7 +177,12 @@ impl Writer {
         let entry = |meta: &std::fs::Metadata| {
             disk::stamp_of_meta(meta).map(|(len, modified_ns)| Entry { len, modified_ns, hash: Some(hash) })
         };
-        match std::fs::symlink_metadata(&dest) {
+        let on_disk = if self.fresh {
+            Err(io::Error::from(io::ErrorKind::NotFound))
+        } else {
+            std::fs::symlink_metadata(&dest)
+        };
+        match on_disk {
             Ok(meta) if meta.is_file() => {
                 if meta.len() == len
                     && disk::read(&dest)? == **bytes
@@ -286,7 +295,9 @@ impl Writer {
         report.unchanged = files.len() - report.written;
         let staged = std::mem::take(&mut *lock(&self.staged));
         staged.par_iter().try_for_each(|(temp, dest)| disk::rename(temp, dest))?;
-        report.removed = remove_stale(&self.out, files)?;
+        if !self.fresh {
+            report.removed = remove_stale(&self.out, files)?;
+        }
         // Nothing is left to take back: the output is the new site.
         self.committed = true;
         let record = Record { files: entries, prints };
