@@ -61,6 +61,27 @@ echo "edited post: content/${POST#./}"
 find "$CORPUS" -path '*/public' -prune -o -type f -print0 | xargs -0 cat >/dev/null
 
 # --- runs --------------------------------------------------------------------
+# Old outputs are moved aside, not deleted, until the end. This machine's ext4
+# has no journal, and without one the kernel will not reuse an inode freed
+# less than 30 s ago (dirty_expire_centisecs): every file created scans past
+# each recently freed inode (ext4 find_inode_bit, recently_deleted). Deleting
+# 15,000 files and then building made file creation quadratic, and whoever
+# built right after a deletion paid for it. A traveller's fresh build does not.
+TRASH=$BENCH/trash-$$
+mkdir -p "$TRASH"
+discard() {
+    local path
+    for path in "$@"; do
+        [ -e "$path" ] && mv "$path" "$TRASH/$(date +%s%N)-${path##*/}"
+    done
+    return 0
+}
+empty_trash() {
+    rm -rf "$TRASH"
+    # Let the freed inodes age past the kernel's 30 s before anything else is timed.
+    sleep 31
+}
+trap empty_trash EXIT
 declare -A WALL MEM
 # timed TOOL MODE COMMAND...: runs the command once, timed, in the tool's site.
 timed() {
@@ -105,13 +126,11 @@ for ((run = 1; run <= RUNS; run++)); do
         for mode in $MODES; do
             case $mode in
                 cold)
-                    if [ "$tool" = milepost ]; then rm -rf "$SITE_M/public" "$SITE_M/.milepost"
-                    else rm -rf "$SITE_H/public" "$SITE_H/resources" "$SITE_H/.hugo_build.lock"; fi
+                    if [ "$tool" = milepost ]; then discard "$SITE_M/public" "$SITE_M/.milepost"
+                    else discard "$SITE_H/public" "$SITE_H/resources" "$SITE_H/.hugo_build.lock"; fi
                     build "$tool" cold
                     if [ "$tool" = milepost ]; then
-                        rm -rf "$BENCH/floor"
-                        timed milepost floor cp -r "$SITE_M/public" "$BENCH/floor"
-                        rm -rf "$BENCH/floor"
+                        timed milepost floor cp -r "$SITE_M/public" "$TRASH/floor-$run"
                     fi ;;
                 warm) build "$tool" warm ;;
                 edit | retitle) edit_post "$tool" "$mode" "$run"; build "$tool" "$mode" ;;

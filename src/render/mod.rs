@@ -82,11 +82,12 @@ pub fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
     }
     jobs.push(Job::NotFound);
 
-    let (pages, feeds) = rayon::join(|| render_all(&jobs, inputs, place), || feeds::all(inputs, place));
-    let mut files = pages?;
+    // Feeds after pages, not beside them: their entries (every post's text,
+    // escaped) and the pages in flight would otherwise be in memory at once.
+    let mut files = render_all(&jobs, inputs, place)?;
     drop(jobs);
     let sitemap = feeds::sitemap(&files, inputs);
-    files.extend(feeds?);
+    files.extend(feeds::all(inputs, place)?);
     files.push(place(sitemap)?);
     files.push(place(feeds::robots(config))?);
     Ok(files)
