@@ -72,6 +72,20 @@ pub struct Planned {
 
 use output::OutputFile;
 
+impl Planned {
+    /// A plan that reuses the last build's files but for a few posts' pages
+    /// and feeds: no photo was looked at, so the report has none.
+    fn reusing(
+        files: Vec<OutputFile>,
+        output_dir: PathBuf,
+        warnings: Vec<Problem>,
+        prints: Option<memo::Prints>,
+    ) -> Planned {
+        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        Planned { files, pages, output_dir, warnings, photos: images::PhotoReport::default(), prints }
+    }
+}
+
 /// Whether a plan makes the photos' variants (a build) or only checks (`check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -179,15 +193,7 @@ fn plan(
                 files[at] = file;
             }
         }
-        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-        return Ok(Planned {
-            files,
-            pages,
-            output_dir,
-            warnings: index.warnings,
-            photos: images::PhotoReport::default(),
-            prints: None,
-        });
+        return Ok(Planned::reusing(files, output_dir, index.warnings, None));
     }
     let place = |file: OutputFile| match writer {
         Some(writer) => writer.place(file),
@@ -219,15 +225,7 @@ fn plan(
         by_path.extend(fresh.into_iter().chain(unmade_files).map(|f| (f.path.clone(), f)));
         let mut files: Vec<OutputFile> = by_path.into_values().collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-        return Ok(Planned {
-            files,
-            pages,
-            output_dir,
-            warnings: index.warnings,
-            photos: images::PhotoReport::default(),
-            prints: Some(prints.clone()),
-        });
+        return Ok(Planned::reusing(files, output_dir, index.warnings, Some(prints.clone())));
     }
     watch.lap("prints");
     let mut files = render::site(&inputs, &place)?;
