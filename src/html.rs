@@ -12,18 +12,38 @@ pub fn escape(text: &str) -> String {
 
 /// `escape`, appending to `out`: runs of plain text are copied whole.
 pub fn escape_into(out: &mut String, text: &str) {
+    const SPECIAL: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 5 {
+            table[b"&<>\"'"[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    let bytes = text.as_bytes();
+    // Most values have nothing to escape, and Tera escapes even the ones it
+    // only tests (`{% if post.summary %}`): look for the five at memchr's pace.
+    let first = match (memchr::memchr3(b'&', b'<', b'>', bytes), memchr::memchr2(b'"', b'\'', bytes)) {
+        (None, None) => {
+            out.push_str(text);
+            return;
+        }
+        (a, b) => a.into_iter().chain(b).min().unwrap_or(0),
+    };
     let mut plain = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let entity = match byte {
+    for (at, &byte) in bytes.iter().enumerate().skip(first) {
+        if !SPECIAL[usize::from(byte)] {
+            continue;
+        }
+        out.push_str(&text[plain..at]);
+        out.push_str(match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[plain..at]);
-        out.push_str(entity);
+            _ => "&#39;",
+        });
         plain = at + 1;
     }
     out.push_str(&text[plain..]);

@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
+use std::io::Read;
+use std::sync::Mutex;
+
 use walkdir::WalkDir;
 
 use crate::error::{Problem, Problems, Result, line_at};
@@ -65,64 +67,68 @@ enum Kind {
 pub fn content(site: &Site) -> Result<Sources> {
     let content_dir = site.content_dir();
     let mut problems = Problems::default();
-    let mut markdown: Vec<(Kind, String, PathBuf)> = Vec::new();
     let mut sources = Sources::default();
     if !content_dir.is_dir() {
         return Ok(sources);
     }
 
-    let mut walk = WalkDir::new(&content_dir).follow_links(true).sort_by_file_name().into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                problems.push(walk_problem(site, &err));
+    // Each Markdown file is read on another core while the walk goes on.
+    let read: Mutex<Vec<Result<(Kind, Source), Problem>>> = Mutex::default();
+    rayon::scope(|scope| {
+        let mut walk = WalkDir::new(&content_dir).follow_links(true).sort_by_file_name().into_iter();
+        while let Some(entry) = walk.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    problems.push(walk_problem(site, &err));
+                    continue;
+                }
+            };
+            let name = entry.file_name().to_string_lossy();
+            if entry.depth() > 0 && (name.starts_with('.') || name.ends_with('~')) {
+                if entry.file_type().is_dir() {
+                    walk.skip_current_dir();
+                }
                 continue;
             }
-        };
-        let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0 && (name.starts_with('.') || name.ends_with('~')) {
-            if entry.file_type().is_dir() {
-                walk.skip_current_dir();
+            if entry.path_is_symlink() && !stays_inside(site, entry.path()) {
+                problems.push(
+                    Problem::in_file(
+                        site.relative(entry.path()),
+                        "this link leads outside the site folder, so it is not read",
+                    )
+                    .hint("copy the file into the site instead of linking to it"),
+                );
+                if entry.file_type().is_dir() {
+                    walk.skip_current_dir();
+                }
+                continue;
             }
-            continue;
-        }
-        if entry.path_is_symlink() && !stays_inside(site, entry.path()) {
-            problems.push(
-                Problem::in_file(
-                    site.relative(entry.path()),
-                    "this link leads outside the site folder, so it is not read",
-                )
-                .hint("copy the file into the site instead of linking to it"),
-            );
-            if entry.file_type().is_dir() {
-                walk.skip_current_dir();
+            if !entry.file_type().is_file() {
+                continue;
             }
-            continue;
+            let rel_path = entry.path().strip_prefix(&content_dir).unwrap_or(entry.path());
+            let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
+                problems.push(
+                    Problem::in_file(site.relative(entry.path()), "this file name is not valid UTF-8")
+                        .hint("rename the file using plain letters, digits and dashes"),
+                );
+                continue;
+            };
+            match classify(&rel) {
+                Kind::Asset => sources.assets.push(Asset { rel, path: entry.into_path() }),
+                kind => {
+                    let read = &read;
+                    scope.spawn(move |_| {
+                        let path = entry.into_path();
+                        let file = read_text(site, &path).map(|text| (kind, Source::new(rel, text)));
+                        read.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(file);
+                    });
+                }
+            }
         }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel_path = entry.path().strip_prefix(&content_dir).unwrap_or(entry.path());
-        let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
-            problems.push(
-                Problem::in_file(site.relative(entry.path()), "this file name is not valid UTF-8")
-                    .hint("rename the file using plain letters, digits and dashes"),
-            );
-            continue;
-        };
-        let kind = classify(&rel);
-        match kind {
-            Kind::Asset => sources.assets.push(Asset { rel, path: entry.into_path() }),
-            kind => markdown.push((kind, rel, entry.into_path())),
-        }
-    }
-
-    let read: Vec<_> = markdown
-        .into_par_iter()
-        .map(|(kind, rel, path)| read_text(site, &path).map(|text| (kind, Source::new(rel, text))))
-        .collect();
-    for file in read {
+    });
+    for file in read.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
         match file {
             Ok((kind, source)) => {
                 if let Some(list) = sources.list(kind) {
@@ -209,8 +215,12 @@ fn classify(rel: &str) -> Kind {
 
 fn read_text(site: &Site, path: &Path) -> Result<String, Problem> {
     let shown = site.relative(path);
-    let bytes =
-        std::fs::read(path).map_err(|e| Problem::in_file(shown, format!("could not read this file: {e}")))?;
+    let could_not = |e: std::io::Error| Problem::in_file(shown, format!("could not read this file: {e}"));
+    // Posts are small: a buffer of a few pages reads most in one call, and
+    // asking the file's size first would cost a call of its own.
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes)).map_err(could_not)?;
+    bytes.shrink_to_fit();
     String::from_utf8(bytes).map_err(|err| {
         let valid = err.utf8_error().valid_up_to();
         let line = line_at(&String::from_utf8_lossy(&err.as_bytes()[..valid]), valid);

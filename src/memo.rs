@@ -24,7 +24,7 @@ use crate::site::Site;
 use crate::theme::{self, Templates, Theme};
 
 /// A rendered page and the hash of what it was rendered from.
-type Page = (u64, Arc<[u8]>);
+type Page = (u64, Arc<Vec<u8>>);
 
 #[derive(Default)]
 pub struct Memo {
@@ -99,11 +99,11 @@ impl Memo {
     }
 
     /// The page rendered last time from the same `key`, if any.
-    pub fn page(&self, path: &str, key: u64) -> Option<Arc<[u8]>> {
+    pub fn page(&self, path: &str, key: u64) -> Option<Arc<Vec<u8>>> {
         lock(&self.pages).get(path).filter(|(k, _)| *k == key).map(|(_, bytes)| bytes.clone())
     }
 
-    pub fn keep(&self, path: &str, key: u64, bytes: Arc<[u8]>) {
+    pub fn keep(&self, path: &str, key: u64, bytes: Arc<Vec<u8>>) {
         lock(&self.pages).insert(path.to_string(), (key, bytes));
     }
 

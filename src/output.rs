@@ -11,7 +11,7 @@ use crate::error::{Problem, Problems, Result};
 #[derive(Debug, Clone)]
 pub enum Body {
     /// Shared, so a page a `serve` session keeps from build to build is not copied.
-    Bytes(Arc<[u8]>),
+    Bytes(Arc<Vec<u8>>),
     /// A file copied as it is (a photo, a static file).
     Copy(PathBuf),
     /// A file built into milepost (the default theme's).

@@ -61,20 +61,28 @@ impl UrlPath {
 
     /// A relative link from this page to `target` (never starting with `/`).
     pub fn link_to(&self, target: &str) -> String {
-        let from: Vec<&str> = self.dir().split_terminator('/').collect();
-        let (target_dir, target_name) = match target.rfind('/') {
-            Some(i) => (&target[..i], &target[i + 1..]),
-            None => ("", target),
-        };
-        let to: Vec<&str> = target_dir.split('/').filter(|s| !s.is_empty()).collect();
-        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-        let mut link = "../".repeat(from.len() - common);
-        for segment in &to[common..] {
-            link.push_str(segment);
-            link.push('/');
+        // Lists link every card and tag from every page: no allocation but the link.
+        let mut rest = target.trim_start_matches('/');
+        let mut ups = 0;
+        let mut shared = true;
+        for segment in self.dir().split_terminator('/') {
+            match rest.strip_prefix(segment).and_then(|after| after.strip_prefix('/')) {
+                Some(after) if shared => rest = after,
+                _ => {
+                    shared = false;
+                    ups += 1;
+                }
+            }
         }
-        link.push_str(target_name);
-        if link.is_empty() { "./".to_string() } else { encode_path(&link) }
+        if ups == 0 && rest.is_empty() {
+            return "./".to_string();
+        }
+        let mut link = String::with_capacity(3 * ups + rest.len());
+        for _ in 0..ups {
+            link.push_str("../");
+        }
+        encode_path_into(&mut link, rest);
+        link
     }
 
     /// The absolute URL of this path under `base_url` (which ends in `/`).
@@ -92,17 +100,30 @@ impl fmt::Display for UrlPath {
 /// Percent-encodes what a URL path may not hold as it is (spaces, quotes,
 /// letters outside ASCII, `%`), leaving `/` and the usual safe marks.
 pub fn encode_path(path: &str) -> String {
-    const SAFE: &[u8] = b"-._~/!$&'()*+,;=:@";
     let mut out = String::with_capacity(path.len());
-    for &b in path.as_bytes() {
-        if b.is_ascii_alphanumeric() || SAFE.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    encode_path_into(&mut out, path);
     out
 }
+
+fn encode_path_into(out: &mut String, path: &str) {
+    const SAFE: &[u8] = b"-._~/!$&'()*+,;=:@";
+    let mut plain = 0;
+    for (i, &b) in path.as_bytes().iter().enumerate() {
+        if !(b.is_ascii_alphanumeric() || SAFE.contains(&b)) {
+            // Only plain ASCII lies between escaped bytes, so both ends are char boundaries.
+            if plain < i {
+                out.push_str(&path[plain..i]);
+            }
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+            plain = i + 1;
+        }
+    }
+    out.push_str(&path[plain..]);
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Undoes percent-encoding (`%20` → space); malformed escapes stay as written.
 pub fn decode(text: &str) -> String {
@@ -131,28 +152,26 @@ pub fn decode(text: &str) -> String {
 /// them against.
 pub fn absolute_links(html: &str, page: &UrlPath, base_url: &str) -> String {
     let mut out = String::with_capacity(html.len() + 256);
-    let mut rest = html;
-    while let Some(at) = rest.find(['h', 's']).filter(|_| !rest.is_empty()) {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        let attr = ["href=\"", "src=\""].into_iter().find(|a| from.starts_with(a));
-        let Some(attr) = attr.filter(|_| before.ends_with(' ') || before.ends_with('\n')) else {
-            out.push_str(&from[..1]);
-            rest = &from[1..];
+    // `html[..copied]` is in `out` already.
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(html.as_bytes(), "=\"") {
+        if at < copied {
             continue;
-        };
-        let value_start = attr.len();
-        let Some(len) = from[value_start..].find('"') else {
-            out.push_str(from);
-            return out;
-        };
-        let value = &from[value_start..value_start + len];
-        out.push_str(attr);
-        out.push_str(&absolute_url(value, page, base_url));
-        out.push('"');
-        rest = &from[value_start + len + 1..];
+        }
+        let name = &html[..at];
+        let is_link = ["href", "src"]
+            .into_iter()
+            .any(|attr| name.strip_suffix(attr).is_some_and(|before| before.ends_with([' ', '\n'])));
+        if !is_link {
+            continue;
+        }
+        let start = at + 2;
+        let Some(len) = html[start..].find('"') else { break };
+        out.push_str(&html[copied..start]);
+        out.push_str(&absolute_url(&html[start..start + len], page, base_url));
+        copied = start + len;
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -239,12 +258,12 @@ mod tests {
         let page = UrlPath::page(["trip", "day-1"]);
         let base = "https://x.org/diary/";
         let html = "<p><a href=\"../day-2/#km\">n</a> <img src=\"a b.jpg\"> <a href=\"https://o.org/\">o</a> \
-                    <a href=\"#top\">t</a> <a href=\"/about/\">a</a> <a class=\"href=x\">c</a></p>";
+                    <a href=\"#top\">t</a> <a href=\"/about/\">a</a> <a class=\"href=x\">c</a> <a data-src=\"x\">d</a></p>";
         assert_eq!(
             absolute_links(html, &page, base),
             "<p><a href=\"https://x.org/diary/trip/day-2/#km\">n</a> <img src=\"https://x.org/diary/trip/day-1/a%20b.jpg\"> \
              <a href=\"https://o.org/\">o</a> <a href=\"https://x.org/diary/trip/day-1/#top\">t</a> \
-             <a href=\"https://x.org/diary/about/\">a</a> <a class=\"href=x\">c</a></p>"
+             <a href=\"https://x.org/diary/about/\">a</a> <a class=\"href=x\">c</a> <a data-src=\"x\">d</a></p>"
         );
     }
 

@@ -244,6 +244,12 @@ impl Writer {
         if lock(&self.folders).contains(parent) {
             return Ok(true);
         }
+        if self.fresh {
+            // Nothing stood in the output folder: make the folder without looking first.
+            self.make_folder(parent)?;
+            lock(&self.folders).insert(parent.to_path_buf());
+            return Ok(true);
+        }
         let mut missing = Vec::new();
         let mut at = parent;
         loop {
@@ -267,6 +273,27 @@ impl Writer {
         }
         lock(&self.folders).insert(parent.to_path_buf());
         Ok(true)
+    }
+
+    /// Makes `folder` and any of its missing parents inside the output.
+    fn make_folder(&self, folder: &Path) -> Result<()> {
+        match std::fs::create_dir(folder) {
+            Ok(()) => lock(&self.created_folders).push(folder.to_path_buf()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && folder == self.out => {
+                disk::create_dir_all(folder)?;
+                lock(&self.created_folders).push(folder.to_path_buf());
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && folder.starts_with(&self.out) => {
+                if let Some(up) = folder.parent() {
+                    self.make_folder(up)?;
+                }
+                return self.make_folder(folder);
+            }
+            // Another page of this build made it first.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && folder.is_dir() => {}
+            Err(e) => return Err(Error::io("create the folder", folder, e)),
+        }
+        Ok(())
     }
 
     /// Makes the output hold exactly `files` (and any dot-files already

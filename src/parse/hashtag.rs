@@ -15,37 +15,25 @@ fn is_tag_char(c: char) -> bool {
 /// same paragraph), if any.
 pub fn find(text: &str, before: Option<char>) -> Vec<Range<usize>> {
     let mut found = Vec::new();
-    let mut prev = before;
     // The end of the last hashtag: a `#` right there starts a glued one.
     let mut glued_at = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '#' {
-            let blocked = prev.is_some_and(|p| is_tag_char(p) || p == '&' || p == '/');
-            if !blocked || glued_at == Some(i) {
-                let start = i + 1;
-                let mut end = start;
-                let mut has_letter = false;
-                while let Some(&(j, d)) = chars.peek() {
-                    if !is_tag_char(d) {
-                        break;
-                    }
-                    has_letter |= d.is_alphabetic();
-                    end = j + d.len_utf8();
-                    prev = Some(d);
-                    chars.next();
-                }
-                if has_letter {
-                    found.push(i..end);
-                    glued_at = Some(end);
-                    continue;
-                }
-                if end > start {
-                    continue;
-                }
-            }
+    // Most text has no `#`: jump from one to the next.
+    let mut from = 0;
+    while let Some(offset) = text[from..].find('#') {
+        let at = from + offset;
+        from = at + 1;
+        let prev = if at == 0 { before } else { text[..at].chars().next_back() };
+        let blocked = prev.is_some_and(|p| is_tag_char(p) || p == '&' || p == '/');
+        if blocked && glued_at != Some(at) {
+            continue;
         }
-        prev = Some(c);
+        let start = at + 1;
+        let end = text[start..].find(|c: char| !is_tag_char(c)).map_or(text.len(), |len| start + len);
+        if text[start..end].chars().any(char::is_alphabetic) {
+            found.push(at..end);
+            glued_at = Some(end);
+        }
+        from = from.max(end);
     }
     found
 }

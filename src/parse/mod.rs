@@ -51,6 +51,10 @@ pub struct Post {
     pub url: UrlPath,
     pub title: String,
     pub date: PostDate,
+    /// `date` as feeds and `datetime` attributes write it, and as people
+    /// read it: formatted once, since lists show each post many times.
+    pub date_rfc3339: String,
+    pub date_shown: String,
     pub location: Option<String>,
     pub coords: Option<[f64; 2]>,
     /// Every mention of a tag, as written and in order: the front matter's
@@ -595,6 +599,8 @@ fn finish_post(
         source: source.display_path(),
         url,
         title,
+        date_rfc3339: date.rfc3339(),
+        date_shown: date.display(),
         date,
         location: matter.location.filter(|l| !l.trim().is_empty()),
         coords,

@@ -144,6 +144,19 @@ fn push_attribute(xml: &mut String, name: &str, value: &str) {
     xml.push('"');
 }
 
+/// `text` as CDATA: HTML goes in as it is, with no escaping to do and none
+/// to make the feed larger. Only `]]>` would end the section, so it is split.
+fn push_cdata(xml: &mut String, text: &str) {
+    xml.push_str("<![CDATA[");
+    for (i, piece) in text.split("]]>").enumerate() {
+        if i > 0 {
+            xml.push_str("]]]]><![CDATA[>");
+        }
+        xml.push_str(piece);
+    }
+    xml.push_str("]]>");
+}
+
 /// A post as a feed entry: its photos, then its body, every link absolute.
 fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
     let post = &inputs.content.posts[id.0];
@@ -169,13 +182,13 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
         &post.source,
     ));
     let html = absolute_links(&html, here, base);
-    let written = post.date.rfc3339();
+    let written = &post.date_rfc3339;
     let url = post.url.absolute(base);
-    let mut xml = String::with_capacity(html.len() * 9 / 8 + 512);
+    let mut xml = String::with_capacity(html.len() + 512);
     xml.push_str("<entry>");
     push_element(&mut xml, "title", &post.title);
     push_element(&mut xml, "id", &url);
-    push_element(&mut xml, "updated", &written);
+    push_element(&mut xml, "updated", written);
     for tag in &index.post_tags[id.0] {
         xml.push_str("<category");
         push_attribute(&mut xml, "term", &index.tags[tag.0].name);
@@ -184,12 +197,12 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
     xml.push_str("<link");
     push_attribute(&mut xml, "href", &url);
     xml.push_str(" rel=\"alternate\"/>");
-    push_element(&mut xml, "published", &written);
+    push_element(&mut xml, "published", written);
     if !post.summary.is_empty() {
         push_element(&mut xml, "summary", &post.summary);
     }
     xml.push_str("<content type=\"html\">");
-    escape_into(&mut xml, &html);
+    push_cdata(&mut xml, &html);
     xml.push_str("</content></entry>");
     xml
 }
@@ -197,8 +210,8 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
 /// `sitemap.xml`: every HTML page but the not-found page, posts with their date.
 pub fn sitemap(files: &[OutputFile], inputs: &Inputs<'_>) -> OutputFile {
     let base = &inputs.config.base_url;
-    let dates: HashMap<&str, String> =
-        inputs.content.posts.iter().map(|p| (p.url.as_str(), p.date.rfc3339())).collect();
+    let dates: HashMap<&str, &str> =
+        inputs.content.posts.iter().map(|p| (p.url.as_str(), p.date_rfc3339.as_str())).collect();
     let mut pages: Vec<&str> = files
         .iter()
         .map(|f| f.path.as_str())
@@ -237,5 +250,25 @@ pub fn robots(config: &Config) -> OutputFile {
                 .into_bytes()
                 .into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_cdata;
+
+    #[test]
+    fn cdata_keeps_html_as_written_even_with_its_end_marker_inside() {
+        for html in ["<p>Fish &amp; chips</p>", "<code>a[b[0]]>c</code>", "]]>", "]]>]]>"] {
+            let mut xml = String::from(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>i</id>\
+                 <updated>2017-04-09T00:00:00+00:00</updated><entry><title>e</title><id>e</id>\
+                 <updated>2017-04-09T00:00:00+00:00</updated><content type=\"html\">",
+            );
+            push_cdata(&mut xml, html);
+            xml.push_str("</content></entry></feed>");
+            let feed: atom_syndication::Feed = xml.parse().unwrap();
+            assert_eq!(feed.entries()[0].content().and_then(|c| c.value()), Some(html), "{xml}");
+        }
     }
 }

@@ -221,7 +221,7 @@ impl Job<'_> {
         let html = inputs.tera.render(template, &context).map_err(|err| {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
-        let bytes: std::sync::Arc<[u8]> = html.into_bytes().into();
+        let bytes: std::sync::Arc<Vec<u8>> = html.into_bytes().into();
         if let (Some(memo), Some(key)) = (inputs.memo, key) {
             memo.keep(&path, key, bytes.clone());
         }

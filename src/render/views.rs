@@ -148,8 +148,8 @@ impl Pagination {
 pub struct PostCard<'a> {
     href: String,
     title: &'a str,
-    date: String,
-    datetime: String,
+    date: &'a str,
+    datetime: &'a str,
     location: Option<&'a str>,
     summary: &'a str,
     cover: Option<ImageView<'a>>,
@@ -166,8 +166,8 @@ impl<'a> PostCard<'a> {
         PostCard {
             href: here.link_to(post.url.as_str()),
             title: &post.title,
-            date: post.date.display(),
-            datetime: post.date.rfc3339(),
+            date: &post.date_shown,
+            datetime: &post.date_rfc3339,
             location: post.location.as_deref(),
             summary: &post.summary,
             cover: post.cover.as_deref().map(|c| inputs.photos.image(c, here, &post.source)),
@@ -206,7 +206,7 @@ struct Share<'a> {
     description: &'a str,
     image: Option<String>,
     image_alt: Option<&'a str>,
-    published: String,
+    published: &'a str,
 }
 
 #[derive(Serialize)]
@@ -278,7 +278,7 @@ impl<'a> PostView<'a> {
                     UrlPath::file(inputs.photos.full(c, &post.source).unwrap_or(c.clone())).absolute(base)
                 }),
                 image_alt: card.cover_alt,
-                published: post.date.rfc3339(),
+                published: &post.date_rfc3339,
             },
             card,
         }
@@ -435,7 +435,7 @@ struct TimelineEntry<'a> {
     title: &'a str,
     /// Local time of day, when the post has one.
     time: Option<String>,
-    datetime: String,
+    datetime: &'a str,
     location: Option<&'a str>,
     cover: Option<ImageView<'a>>,
     /// Set on the first post of a trip: where the trip begins.
@@ -456,7 +456,7 @@ impl<'a> YearView<'a> {
                 href: here.link_to(post.url.as_str()),
                 title: &post.title,
                 time: post.date.has_time.then(|| post.date.local().strftime("%H:%M").to_string()),
-                datetime: post.date.rfc3339(),
+                datetime: &post.date_rfc3339,
                 location: post.location.as_deref(),
                 cover: post.cover.as_deref().map(|c| inputs.photos.image(c, here, &post.source)),
                 trip_starts,

@@ -29,7 +29,7 @@ pub struct Snapshot {
 }
 
 enum Served {
-    Bytes(Arc<[u8]>),
+    Bytes(Arc<Vec<u8>>),
     /// A photo variant or a copied file, read when asked for.
     File(PathBuf),
 }
@@ -41,7 +41,7 @@ impl Snapshot {
             .map(|file| {
                 let served = match file.body {
                     OutBody::Bytes(bytes) => Served::Bytes(bytes),
-                    OutBody::Builtin(bytes) => Served::Bytes(bytes.into()),
+                    OutBody::Builtin(bytes) => Served::Bytes(Arc::new(bytes.to_vec())),
                     OutBody::Copy(path) | OutBody::Link(path) | OutBody::Placed { at: path, .. } => {
                         Served::File(path)
                     }
