@@ -63,10 +63,11 @@ find "$CORPUS" -path '*/public' -prune -o -type f -print0 | xargs -0 cat >/dev/n
 # --- runs --------------------------------------------------------------------
 # Old outputs are moved aside, not deleted, until the end. This machine's ext4
 # has no journal, and without one the kernel will not reuse an inode freed
-# less than 30 s ago (dirty_expire_centisecs): every file created scans past
-# each recently freed inode (ext4 find_inode_bit, recently_deleted). Deleting
-# 15,000 files and then building made file creation quadratic, and whoever
-# built right after a deletion paid for it. A traveller's fresh build does not.
+# less than 60 s ago, or 6 minutes while its inode table block is not yet
+# written back (ext4 recently_deleted: RECENTCY_MIN, RECENTCY_DIRTY): every
+# file created scans past each recently freed inode. Deleting 15,000 files and
+# then building made file creation quadratic, and whoever built right after a
+# deletion paid for it. A traveller's fresh build does not.
 TRASH=$BENCH/trash-$$
 mkdir -p "$TRASH"
 discard() {
@@ -78,8 +79,9 @@ discard() {
 }
 empty_trash() {
     rm -rf "$TRASH"
-    # Let the freed inodes age past the kernel's 30 s before anything else is timed.
-    sleep 31
+    # Written back, the freed inodes age past the kernel's 60 s before anything else is timed.
+    sync
+    sleep 61
 }
 trap empty_trash EXIT
 declare -A WALL MEM

@@ -92,6 +92,7 @@ fn render_one_post(c: &mut Criterion) {
         tera: &theme.templates.tera,
         theme_fingerprint: theme.templates.fingerprint,
         photos: &photos,
+        cards: render::Cards::new(content.posts.len()),
         memo: None,
     };
     let id = index.newest_first[0];

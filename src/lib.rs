@@ -177,6 +177,7 @@ fn plan(
         tera: &theme.templates.tera,
         theme_fingerprint: theme.templates.fingerprint,
         photos: &photos,
+        cards: render::Cards::new(content.posts.len()),
         memo,
     };
     let prints = (memo.is_some() || writer.is_some()).then(|| {

@@ -30,6 +30,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("tag.html", include_str!("../themes/default/templates/tag.html")),
     ("timeline.html", include_str!("../themes/default/templates/timeline.html")),
     ("404.html", include_str!("../themes/default/templates/404.html")),
+    ("card.html", include_str!("../themes/default/templates/card.html")),
     ("macros.html", include_str!("../themes/default/templates/macros.html")),
 ];
 

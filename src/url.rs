@@ -91,6 +91,33 @@ impl UrlPath {
     }
 }
 
+/// How a page writes its links.
+#[derive(Clone, Copy)]
+pub enum Linker<'a> {
+    /// Relative to the page at this path: every page but the not-found one.
+    From(&'a UrlPath),
+    /// Absolute under this base URL: the not-found page is served at any path.
+    Absolute(&'a str),
+    /// From the site root, behind this prefix: a post's card is rendered once
+    /// and shown on pages at every depth, each putting its own way to the root.
+    Rooted(&'a str),
+}
+
+impl Linker<'_> {
+    pub fn to(&self, target: &str) -> String {
+        match *self {
+            Linker::From(here) => here.link_to(target),
+            Linker::Absolute(base) => UrlPath::file(target).absolute(base),
+            Linker::Rooted(prefix) => {
+                let mut link = String::with_capacity(prefix.len() + target.len());
+                link.push_str(prefix);
+                encode_path_into(&mut link, target.trim_start_matches('/'));
+                link
+            }
+        }
+    }
+}
+
 impl fmt::Display for UrlPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "/{}", self.0)

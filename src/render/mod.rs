@@ -3,6 +3,8 @@
 //! Atom feeds, the sitemap and robots.txt. Pure: it writes nothing, and every
 //! link it puts in a page is relative to that page.
 
+mod cards;
+pub use cards::Cards;
 mod feeds;
 pub mod photos;
 mod views;
@@ -27,6 +29,8 @@ pub struct Inputs<'a> {
     /// Changes when any template does.
     pub theme_fingerprint: u64,
     pub photos: &'a photos::PhotoSet<'a>,
+    /// The post cards lists show, each rendered once.
+    pub cards: Cards,
     /// Pages rendered by earlier builds of a `serve` session.
     pub memo: Option<&'a crate::Memo>,
 }
@@ -138,7 +142,7 @@ impl Job<'_> {
         let (template, url, origin, feeds) = match self {
             Job::Home { number, last, posts } => {
                 let url = paginated_url(&UrlPath::home(), *number);
-                context.insert("posts", &cards(posts, &url, inputs));
+                context.insert("posts", &cards(posts, &url, true, inputs)?);
                 context.insert("pagination", &Pagination::new(&UrlPath::home(), *number, *last, &url));
                 ("home.html", url, format!("the home page {number}"), vec![site_feed()])
             }
@@ -157,7 +161,7 @@ impl Job<'_> {
             Job::Trip(i) => {
                 let trip = &content.trips[*i];
                 context.insert("trip", &TripView::new(*i, &trip.url, inputs));
-                context.insert("days", &DayView::all(*i, &trip.url, inputs));
+                context.insert("days", &DayView::all(*i, &trip.url, inputs)?);
                 let feeds = vec![FeedLink::trip(trip), site_feed()];
                 ("trip.html", trip.url.clone(), trip.source.display().to_string(), feeds)
             }
@@ -183,7 +187,7 @@ impl Job<'_> {
                 let entry = &index.tags[tag.0];
                 let url = paginated_url(&entry.url, *number);
                 context.insert("tag", &TagLink::new(entry, &url));
-                context.insert("posts", &cards(posts, &url, inputs));
+                context.insert("posts", &cards(posts, &url, true, inputs)?);
                 context.insert("pagination", &Pagination::new(&entry.url, *number, *last, &url));
                 let origin = format!("the tag page of `{}`", entry.name);
                 ("tag.html", url, origin, vec![FeedLink::tag(entry), site_feed()])

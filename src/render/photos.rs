@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::images::{self, Facts, Survey, Variant};
 use crate::parse::Content;
-use crate::url::{UrlPath, resolve};
+use crate::url::{Linker, UrlPath, resolve};
 
 pub struct PhotoSet<'a> {
     /// By the original's path in the output.
@@ -61,10 +61,10 @@ impl<'a> PhotoSet<'a> {
         used.entry(url.to_string()).or_insert_with(|| user.to_path_buf());
     }
 
-    /// The photo published at `url` as shown on `here`, a page made from `user`.
-    pub fn image(&self, url: &str, here: &UrlPath, user: &Path) -> ImageView<'a> {
+    /// The photo published at `url` as linked by `link`, on a page made from `user`.
+    pub fn image(&self, url: &str, link: Linker<'_>, user: &Path) -> ImageView<'a> {
         let Some((variants, facts)) = self.variants(url) else {
-            let src = here.link_to(url);
+            let src = link.to(url);
             return ImageView {
                 full: src.clone(),
                 src,
@@ -81,15 +81,15 @@ impl<'a> PhotoSet<'a> {
         let middle = variants.iter().find(|v| v.width >= 960).unwrap_or(largest);
         let srcset = variants
             .iter()
-            .map(|v| format!("{} {}w", here.link_to(&v.path), v.width))
+            .map(|v| format!("{} {}w", link.to(&v.path), v.width))
             .collect::<Vec<_>>()
             .join(", ");
         ImageView {
-            src: here.link_to(&middle.path),
+            src: link.to(&middle.path),
             srcset,
             width: largest.width,
             height: largest.height,
-            full: here.link_to(&largest.path),
+            full: link.to(&largest.path),
             camera: facts.camera.as_deref(),
             lens: facts.lens.as_deref(),
             exposure: facts.exposure.as_deref(),
@@ -129,7 +129,7 @@ impl<'a> PhotoSet<'a> {
             let is_img = out.rfind('<').is_some_and(|tag| out[tag..].starts_with("<img "));
             match target.filter(|t| self.by_url.contains_key(t.as_str())) {
                 Some(url) if attr == "src=\"" && is_img => {
-                    let image = self.image(&url, here, user);
+                    let image = self.image(&url, Linker::From(here), user);
                     out.push_str(&format!(
                         "src=\"{}\" srcset=\"{}\" sizes=\"(max-width: 42rem) 100vw, 40rem\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"",
                         image.src, image.srcset, image.width, image.height

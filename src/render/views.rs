@@ -7,26 +7,11 @@ use serde::Serialize;
 use super::photos::ImageView;
 use super::{Inputs, paginated_url};
 use crate::config::Config;
+use crate::error::Problem;
 use crate::html::fill_tag_links;
 use crate::index::{PostId, Tag};
 use crate::parse::{Page, Post, Trip};
-use crate::url::UrlPath;
-
-/// Links from one page: relative, or absolute under `base_url` on a page that
-/// is served at any path (the not-found page).
-pub struct Linker<'a> {
-    here: &'a UrlPath,
-    base: Option<&'a str>,
-}
-
-impl Linker<'_> {
-    pub fn to(&self, target: &str) -> String {
-        match self.base {
-            Some(base) => UrlPath::file(target.to_string()).absolute(base),
-            None => self.here.link_to(target),
-        }
-    }
-}
+use crate::url::{Linker, UrlPath};
 
 #[derive(Serialize)]
 pub struct Link {
@@ -50,7 +35,7 @@ pub struct SiteView<'a> {
 impl<'a> SiteView<'a> {
     pub fn new(inputs: &Inputs<'a>, here: &UrlPath, absolute: bool) -> Self {
         let config = inputs.config;
-        let linker = Linker { here, base: absolute.then_some(config.base_url.as_str()) };
+        let linker = if absolute { Linker::Absolute(&config.base_url) } else { Linker::From(here) };
         let root = if absolute { config.base_url.clone() } else { here.root_prefix() };
         let mut nav = Vec::new();
         let mut add = |present: bool, target: &str, title: &str| {
@@ -104,7 +89,7 @@ impl FeedLink {
 
     pub fn view(&self, here: &UrlPath, site: &SiteView<'_>, config: &Config) -> FeedLinkView {
         let absolute = site.root == config.base_url;
-        let linker = Linker { here, base: absolute.then_some(config.base_url.as_str()) };
+        let linker = if absolute { Linker::Absolute(&config.base_url) } else { Linker::From(here) };
         FeedLinkView { title: self.title.clone(), href: linker.to(self.url.as_str()) }
     }
 }
@@ -158,19 +143,22 @@ pub struct PostCard<'a> {
     trip: Option<Link>,
     /// The post's day in its trip.
     day: Option<i64>,
+    /// On lists: the post as `card.html` shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<String>,
 }
 
 impl<'a> PostCard<'a> {
-    pub fn new(id: PostId, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
+    pub fn new(id: PostId, link: Linker<'_>, inputs: &Inputs<'a>) -> Self {
         let post: &'a Post = &inputs.content.posts[id.0];
         PostCard {
-            href: here.link_to(post.url.as_str()),
+            href: link.to(post.url.as_str()),
             title: &post.title,
             date: &post.date_shown,
             datetime: &post.date_rfc3339,
             location: post.location.as_deref(),
             summary: &post.summary,
-            cover: post.cover.as_deref().map(|c| inputs.photos.image(c, here, &post.source)),
+            cover: post.cover.as_deref().map(|c| inputs.photos.image(c, link, &post.source)),
             cover_alt: post
                 .photos
                 .iter()
@@ -179,15 +167,29 @@ impl<'a> PostCard<'a> {
             photo_count: post.photos.len(),
             trip: post.trip.map(|t| {
                 let trip = &inputs.content.trips[t.0];
-                Link { href: here.link_to(trip.url.as_str()), title: trip.title.clone() }
+                Link { href: link.to(trip.url.as_str()), title: trip.title.clone() }
             }),
             day: inputs.index.post_day[id.0],
+            card: None,
         }
     }
 }
 
-pub fn cards<'a>(ids: &[PostId], here: &UrlPath, inputs: &Inputs<'a>) -> Vec<PostCard<'a>> {
-    ids.iter().map(|&id| PostCard::new(id, here, inputs)).collect()
+/// The posts of a list on `here`, each with its card (showing its day or not).
+pub fn cards<'a>(
+    ids: &[PostId],
+    here: &UrlPath,
+    show_day: bool,
+    inputs: &Inputs<'a>,
+) -> Result<Vec<PostCard<'a>>, Problem> {
+    let root = here.root_prefix();
+    ids.iter()
+        .map(|&id| {
+            let mut card = PostCard::new(id, Linker::From(here), inputs);
+            card.card = Some(inputs.cards.html(id, show_day, &root, inputs)?);
+            Ok(card)
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -237,7 +239,7 @@ impl<'a> PostView<'a> {
             })
         };
         let neighbours = index.neighbours[id.0];
-        let card = PostCard::new(id, here, inputs);
+        let card = PostCard::new(id, Linker::From(here), inputs);
         let base = &inputs.config.base_url;
         let day_label = match (post.trip, index.post_day[id.0]) {
             (Some(trip), Some(day)) => Some(format!("Day {day} of {}", content.trips[trip.0].title)),
@@ -260,7 +262,7 @@ impl<'a> PostView<'a> {
                 .photos
                 .iter()
                 .map(|p| PhotoView {
-                    image: inputs.photos.image(&p.src, here, &post.source),
+                    image: inputs.photos.image(&p.src, Linker::From(here), &post.source),
                     caption_html: p.caption_html.as_deref().map(|c| with_tag_links(c, here, inputs)),
                     alt: p.alt.as_deref().or(p.caption.as_deref()).unwrap_or(""),
                 })
@@ -338,7 +340,7 @@ impl<'a> TripView<'a> {
             dates: days.start.map(|start| date_range(start, days.end.unwrap_or(start))),
             start: days.start.map(|d| d.to_string()),
             end: days.end.map(|d| d.to_string()),
-            cover: cover.map(|c| inputs.photos.image(&c, here, &trip.source)),
+            cover: cover.map(|c| inputs.photos.image(&c, Linker::From(here), &trip.source)),
             body: inputs.photos.rewrite_html(
                 with_tag_links(&trip.body_html, here, inputs),
                 here,
@@ -375,21 +377,22 @@ pub struct DayView<'a> {
 }
 
 impl<'a> DayView<'a> {
-    pub fn all(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Vec<Self> {
+    pub fn all(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Result<Vec<Self>, Problem> {
         inputs.index.trip_days[trip_index]
             .days
             .iter()
             .map(|day| {
                 let date = day.date.strftime("%a %-d %b %Y");
-                DayView {
+                Ok(DayView {
                     heading: match day.number {
                         Some(n) => format!("Day {n} · {date}"),
                         None => format!("Before the trip · {date}"),
                     },
                     number: day.number,
                     datetime: day.date.to_string(),
-                    posts: cards(&day.posts, here, inputs),
-                }
+                    // A trip's page is told day by day: its cards leave the day out.
+                    posts: cards(&day.posts, here, false, inputs)?,
+                })
             })
             .collect()
     }
@@ -458,7 +461,10 @@ impl<'a> YearView<'a> {
                 time: post.date.has_time.then(|| post.date.local().strftime("%H:%M").to_string()),
                 datetime: &post.date_rfc3339,
                 location: post.location.as_deref(),
-                cover: post.cover.as_deref().map(|c| inputs.photos.image(c, here, &post.source)),
+                cover: post
+                    .cover
+                    .as_deref()
+                    .map(|c| inputs.photos.image(c, Linker::From(here), &post.source)),
                 trip_starts,
             }
         };

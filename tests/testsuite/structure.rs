@@ -228,3 +228,36 @@ fn every_internal_link_resolves() {
     let (site, _) = built();
     assert!(assert_all_resolve(&site.path("public"), BASE) > 100);
 }
+
+/// The `<li class="card…">` of the post titled `title` on a list page.
+fn card_of<'a>(html: &'a str, title: &str) -> &'a str {
+    let at =
+        html.find(&format!("<strong>{title}</strong>")).unwrap_or_else(|| panic!("no {title} in {html}"));
+    let start = html[..at].rfind("<li class=\"card").unwrap();
+    let end = at + html[at..].find("</li>").unwrap();
+    &html[start..end]
+}
+
+#[test]
+fn a_card_is_the_same_on_every_list_but_for_its_way_to_the_root() {
+    let (site, _) = built();
+    let on_trip = site.read("public/roundtrip/index.html");
+    let on_home = site.read("public/page/2/index.html");
+    let on_tag = site.read("public/tags/travel/page/2/index.html");
+    let trip_card = card_of(&on_trip, "Tokyo night");
+    let home_card = card_of(&on_home, "Tokyo night");
+    let tag_card = card_of(&on_tag, "Tokyo night");
+    // Rendered once, each page puts its own way back to the root.
+    assert!(trip_card.contains("href=\"../roundtrip/tokyo/\""), "{trip_card}");
+    assert!(home_card.contains("href=\"../../roundtrip/tokyo/\""), "{home_card}");
+    assert_eq!(tag_card.replace("../../../../", "../../"), home_card);
+    // A trip's page is told day by day, so its cards leave the day out.
+    assert!(home_card.contains("Day 1 · "), "{home_card}");
+    assert_eq!(trip_card.replace("../", "../../"), home_card.replace("Day 1 · ", ""));
+    for (path, bytes) in crate::fixture::tree(&site.path("public")) {
+        if path.ends_with(".html") {
+            assert!(!bytes.contains(&1u8), "{path} holds the marker cards are rendered with");
+        }
+    }
+    assert!(assert_all_resolve(&site.path("public"), BASE) > 0);
+}
