@@ -65,7 +65,11 @@ impl UrlPath {
         let mut rest = target.trim_start_matches('/');
         let mut ups = 0;
         let mut shared = true;
-        for segment in self.dir().split_terminator('/') {
+        let dir = self.dir();
+        let mut start = 0;
+        for (end, _) in dir.bytes().enumerate().filter(|&(_, b)| b == b'/') {
+            let segment = &dir[start..end];
+            start = end + 1;
             match rest.strip_prefix(segment).and_then(|after| after.strip_prefix('/')) {
                 Some(after) if shared => rest = after,
                 _ => {
@@ -133,10 +137,24 @@ pub fn encode_path(path: &str) -> String {
 }
 
 fn encode_path_into(out: &mut String, path: &str) {
-    const SAFE: &[u8] = b"-._~/!$&'()*+,;=:@";
+    const PLAIN: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = (b as u8).is_ascii_alphanumeric();
+            b += 1;
+        }
+        let marks = b"-._~/!$&'()*+,;=:@";
+        let mut i = 0;
+        while i < marks.len() {
+            table[marks[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
     let mut plain = 0;
     for (i, &b) in path.as_bytes().iter().enumerate() {
-        if !(b.is_ascii_alphanumeric() || SAFE.contains(&b)) {
+        if !PLAIN[usize::from(b)] {
             // Only plain ASCII lies between escaped bytes, so both ends are char boundaries.
             if plain < i {
                 out.push_str(&path[plain..i]);
