@@ -252,7 +252,7 @@ impl Prints {
 fn links_of(html: &str) -> Vec<&str> {
     let mut links = Vec::new();
     for attr in ["href=\"", "src=\""] {
-        for (at, _) in html.match_indices(attr) {
+        for at in memchr::memmem::find_iter(html.as_bytes(), attr) {
             let rest = &html[at + attr.len()..];
             links.push(&rest[..rest.find('"').unwrap_or(rest.len())]);
         }

@@ -125,3 +125,15 @@ fn a_build_that_fails_while_rendering_takes_back_what_it_wrote() {
     assert!(!site.exists("fresh") || site.files("fresh").is_empty());
     assert!(!site.exists("fresh/lisbon"));
 }
+
+#[test]
+fn a_card_that_cannot_be_rendered_names_its_template_and_leaves_the_output() {
+    let site = Fixture::copy("journal");
+    build(&site);
+    let before = site.files("public");
+    site.write("templates/card.html", "<li>{{ post.no_such_field }}</li>");
+    let err = site.milepost(&["build"]).failed().to_string();
+    assert!(err.contains("card.html"), "{err}");
+    assert!(err.contains("no_such_field"), "{err}");
+    assert_eq!(site.files("public"), before);
+}
