@@ -3,9 +3,8 @@
 //! only reads; what the files mean is for `parse`. Symbolic links are followed
 //! only while they stay inside the site, and a link loop is reported, not walked.
 
-use std::path::{Path, PathBuf};
-
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use walkdir::WalkDir;
