@@ -68,16 +68,17 @@ pub fn tag_link_end() -> String {
 /// Turns the hashtag markers of `html` into links to `href_of(key)`, or into
 /// plain spans where it gives no link (a tag no post has).
 pub fn fill_tag_links(html: &str, href_of: impl Fn(&str) -> Option<String>) -> String {
-    if !html.contains(MARK) {
+    let mark = |text: &str| memchr::memchr(MARK as u8, text.as_bytes());
+    if mark(html).is_none() {
         return html.to_string();
     }
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     let mut linked = false;
-    while let Some(start) = rest.find(MARK) {
+    while let Some(start) = mark(rest) {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
-        let Some(end) = after.find(MARK) else {
+        let Some(end) = mark(after) else {
             out.push_str(after);
             return out;
         };

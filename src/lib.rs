@@ -5,6 +5,7 @@
 //! and `write` — the only stage that writes — syncs the output folder. Every
 //! check is done and every page rendered before the first byte is written.
 
+pub mod allocator;
 pub mod cli;
 pub mod config;
 mod disk;
@@ -174,8 +175,7 @@ fn plan(
         config: &config,
         content: &content,
         index: &index,
-        tera: &theme.templates.tera,
-        theme_fingerprint: theme.templates.fingerprint,
+        templates: &theme.templates,
         photos: &photos,
         cards: render::Cards::new(content.posts.len()),
         memo,

@@ -7,11 +7,8 @@ use clap::Parser;
 use milepost::cli::{Cli, Command};
 use milepost::{BuildOptions, Site, error, scaffold};
 
-// A build allocates many small strings and values on both cores; with
-// glibc's allocator a 50,000-post build spent an eighth of its time in
-// malloc and grew its heap with fragments.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: milepost::allocator::Allocator = milepost::allocator::Allocator;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

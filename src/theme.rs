@@ -16,6 +16,8 @@ use crate::output::{Body, OutputFile};
 use crate::site::Site;
 use crate::suggest;
 
+mod card_fields;
+
 pub const DEFAULT_THEME: &str = "default";
 
 /// The default theme's templates, built into the binary.
@@ -46,6 +48,8 @@ pub struct Templates {
     pub tera: Tera,
     /// A hash of every template's text: it changes when any template does.
     pub fingerprint: u64,
+    /// Whether lists must hand each post's fields beside its rendered card.
+    pub lists_read_card_fields: bool,
 }
 
 pub struct Theme {
@@ -154,7 +158,8 @@ fn templates(site: &Site, theme_dir: &Path) -> Result<Templates> {
         }
         hasher.finish()
     };
-    Ok(Templates { tera, fingerprint })
+    let lists_read_card_fields = card_fields::lists_read_card_fields(&tera);
+    Ok(Templates { tera, fingerprint, lists_read_card_fields })
 }
 
 /// Every file below `dir` as (path relative to `dir` with `/`, full path), in

@@ -58,6 +58,7 @@ fn render(id: PostId, show_day: bool, inputs: &Inputs<'_>) -> Result<String, Pro
     context.insert("show_day", &show_day);
     context.insert("root", ROOT_TEXT);
     inputs
+        .templates
         .tera
         .render("card.html", &context)
         .map_err(|err| crate::theme::template_problem(&err, |name| PathBuf::from(format!("template {name}"))))

@@ -25,9 +25,7 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     pub content: &'a Content,
     pub index: &'a SiteIndex,
-    pub tera: &'a tera::Tera,
-    /// Changes when any template does.
-    pub theme_fingerprint: u64,
+    pub templates: &'a crate::theme::Templates,
     pub photos: &'a photos::PhotoSet<'a>,
     /// The post cards lists show, each rendered once.
     pub cards: Cards,
@@ -214,7 +212,8 @@ impl Job<'_> {
         let key = inputs.memo.map(|_| {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (template, inputs.theme_fingerprint, context.clone().into_json().to_string()).hash(&mut hasher);
+            (template, inputs.templates.fingerprint, context.clone().into_json().to_string())
+                .hash(&mut hasher);
             hasher.finish()
         });
         if let (Some(memo), Some(key)) = (inputs.memo, key)
@@ -222,7 +221,7 @@ impl Job<'_> {
         {
             return Ok(OutputFile { path, origin, body: Body::Bytes(bytes) });
         }
-        let html = inputs.tera.render(template, &context).map_err(|err| {
+        let html = inputs.templates.tera.render(template, &context).map_err(|err| {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
         let bytes: std::sync::Arc<Vec<u8>> = html.into_bytes().into();

@@ -181,15 +181,29 @@ pub fn cards<'a>(
     here: &UrlPath,
     show_day: bool,
     inputs: &Inputs<'a>,
-) -> Result<Vec<PostCard<'a>>, Problem> {
+) -> Result<Vec<ListCard<'a>>, Problem> {
     let root = here.root_prefix();
     ids.iter()
         .map(|&id| {
-            let mut card = PostCard::new(id, Linker::From(here), inputs);
-            card.card = Some(inputs.cards.html(id, show_day, &root, inputs)?);
-            Ok(card)
+            let card = inputs.cards.html(id, show_day, &root, inputs)?;
+            Ok(if inputs.templates.lists_read_card_fields {
+                let mut post = PostCard::new(id, Linker::From(here), inputs);
+                post.card = Some(card);
+                ListCard::WithFields(Box::new(post))
+            } else {
+                ListCard::Alone { card }
+            })
         })
         .collect()
+}
+
+/// A post on a list: its rendered card, with the fields it was rendered
+/// from when the theme's lists read them.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ListCard<'a> {
+    WithFields(Box<PostCard<'a>>),
+    Alone { card: String },
 }
 
 #[derive(Serialize)]
@@ -373,7 +387,7 @@ pub struct DayView<'a> {
     heading: String,
     number: Option<i64>,
     datetime: String,
-    posts: Vec<PostCard<'a>>,
+    posts: Vec<ListCard<'a>>,
 }
 
 impl<'a> DayView<'a> {

@@ -261,3 +261,22 @@ fn a_card_is_the_same_on_every_list_but_for_its_way_to_the_root() {
     }
     assert!(assert_all_resolve(&site.path("public"), BASE) > 0);
 }
+
+#[test]
+fn a_list_template_that_reads_each_posts_fields_still_gets_them() {
+    let site = Fixture::copy("three-zones");
+    // A theme written before card.html: its lists read the post's fields.
+    site.write(
+        "templates/tag.html",
+        "{% extends \"base.html\" %}{% block main %}{% for post in posts %}\
+         <p><a href=\"{{ post.href }}\">{{ post.title }}</a> {{ post.date }}{% if post.trip %} in {{ post.trip.title }}{% endif %}</p>\
+         {% endfor %}{% endblock main %}",
+    );
+    site.milepost(&["build"]).succeeded();
+    let tag = site.read("public/tags/travel/page/2/index.html");
+    assert!(tag.contains("<a href=\"../../../../roundtrip/tokyo/\">Tokyo night</a> "), "{tag}");
+    assert!(tag.contains("Tokyo night</a> Wed 1 Mar 2023, 23:30 in Around the world</p>"), "{tag}");
+    // The lists that only show cards are as before.
+    assert!(site.read("public/page/2/index.html").contains("<strong>Tokyo night</strong>"));
+    assert!(assert_all_resolve(&site.path("public"), BASE) > 0);
+}
