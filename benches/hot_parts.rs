@@ -80,8 +80,7 @@ fn render_one_post(c: &mut Criterion) {
     let sources = milepost::load::content(&site).expect("its content");
     let cache = images::Cache::open(&site.root, false);
     let survey = images::survey(&sources.assets, &cache).expect("its photos");
-    let content =
-        parse::content(&sources, &site.config, ParseOptions::default(), &survey, None).expect("parsed");
+    let content = parse::content(&sources, &site.config, ParseOptions::default(), &survey).expect("parsed");
     let index = index::build(&content);
     let theme = theme::load(&site).expect("the theme");
     let photos = render::photos::PhotoSet::new(&content, &survey, &site.config.photos.widths);
@@ -92,7 +91,6 @@ fn render_one_post(c: &mut Criterion) {
         templates: &theme.templates,
         photos: &photos,
         cards: render::Cards::new(content.posts.len()),
-        memo: None,
     };
     let id = index.newest_first[0];
     c.bench_function("render: one post page of the demo journal", |b| {
@@ -134,7 +132,7 @@ fn indexing(c: &mut Criterion) {
             .expect("settings");
     let sources = ten_thousand_posts();
     let content =
-        parse::content(&sources, &config, ParseOptions::default(), &Survey::default(), None).expect("parsed");
+        parse::content(&sources, &config, ParseOptions::default(), &Survey::default()).expect("parsed");
     assert_eq!(content.posts.len(), 10_000);
     let mut group = c.benchmark_group("index");
     group.sample_size(20);

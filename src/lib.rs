@@ -10,13 +10,14 @@ pub mod cli;
 pub mod config;
 mod disk;
 pub mod error;
+mod fingerprint;
 pub mod html;
 pub mod images;
 pub mod index;
 pub mod load;
-mod memo;
 pub mod output;
 pub mod parse;
+mod previous;
 mod record;
 pub mod render;
 pub mod scaffold;
@@ -32,8 +33,17 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use error::{Error, Problem, Result};
-pub use memo::Memo;
 pub use site::Site;
+
+use config::Config;
+use fingerprint::{Prints, hash_of};
+use images::Survey;
+use index::SiteIndex;
+use load::Sources;
+use output::OutputFile;
+use parse::Content;
+use previous::{Previous, Work};
+use theme::Theme;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -60,38 +70,57 @@ pub struct BuildReport {
     pub photos: images::PhotoReport,
 }
 
-/// Everything of a build but the writing: the files the output would hold.
-pub struct Planned {
-    pub files: Vec<OutputFile>,
+impl BuildReport {
+    /// The line a person reads after the build or check.
+    pub fn summary(&self) -> String {
+        let seconds = self.elapsed.as_secs_f64();
+        let Some(write) = &self.write else {
+            return format!("No problems found: {} pages would be built ({seconds:.2} s).", self.pages);
+        };
+        let photos = &self.photos;
+        let photo_line = if photos.photos > 0 {
+            format!(
+                "\n{} photos: {} variants made from {} decoded, {} from the cache.",
+                photos.photos, photos.variants_made, photos.decoded, photos.variants_cached
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "Built {} pages into {} in {seconds:.2} s ({} files written, {} unchanged, {} removed).{photo_line}",
+            self.pages,
+            self.output_dir.display(),
+            write.written,
+            write.unchanged,
+            write.removed
+        )
+    }
+}
+
+/// Where a build's files go.
+pub(crate) enum Target<'a> {
+    /// Nowhere: every check is made, no photo is processed (`check`).
+    Check,
+    /// Into the output folder, each page as soon as it is rendered (`build`).
+    Disk(&'a write::Writer),
+    /// Into memory, photos processed into the cache (`serve`).
+    Memory,
+}
+
+/// A finished build, and all it was made from: `serve` keeps it to make
+/// the next build from, a saved post at a time.
+pub(crate) struct Made {
+    pub config: Config,
+    pub content: Content,
+    pub index: SiteIndex,
+    pub survey: Survey,
+    pub theme: Theme,
+    /// Its files and their fingerprints: the next build's `previous`.
+    pub built: Previous,
     pub pages: usize,
     pub output_dir: PathBuf,
     pub warnings: Vec<Problem>,
     pub photos: images::PhotoReport,
-    /// What the files were made from, for the build record.
-    prints: Option<memo::Prints>,
-}
-
-use output::OutputFile;
-
-impl Planned {
-    /// A plan that reuses the last build's files but for a few posts' pages
-    /// and feeds: no photo was looked at, so the report has none.
-    fn reusing(
-        files: Vec<OutputFile>,
-        output_dir: PathBuf,
-        warnings: Vec<Problem>,
-        prints: Option<memo::Prints>,
-    ) -> Planned {
-        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-        Planned { files, pages, output_dir, warnings, photos: images::PhotoReport::default(), prints }
-    }
-}
-
-/// Whether a plan makes the photos' variants (a build) or only checks (`check`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Build,
-    Check,
 }
 
 /// Prints how long each stage of a build took, on stderr, when the
@@ -114,17 +143,9 @@ impl Stopwatch {
     }
 }
 
-/// A `serve` session's part in a build: what it kept from earlier builds, and
-/// the files the watcher saw change (`None`: look at everything).
-#[derive(Clone, Copy)]
-struct Session<'a> {
-    memo: &'a Memo,
-    changed: Option<&'a [PathBuf]>,
-}
-
 /// The settings of a build: site.toml with the command line's overrides,
 /// and the output folder, checked.
-fn settings(site: &Site, options: &BuildOptions) -> Result<(config::Config, PathBuf)> {
+fn settings(site: &Site, options: &BuildOptions) -> Result<(Config, PathBuf)> {
     let mut config = site.config.clone();
     if let Some(url) = &options.base_url {
         config.set_base_url(url)?;
@@ -137,136 +158,137 @@ fn settings(site: &Site, options: &BuildOptions) -> Result<(config::Config, Path
     Ok((config, output_dir))
 }
 
-/// Loads, parses, indexes and renders the site, makes the photos' variants
-/// (into the cache, in `Mode::Build`), and checks the result. With a
-/// `writer`, each rendered file goes to it at once (and only files not
-/// rendered are returned with their bodies); else all stay in memory.
-fn plan(
+/// The pipeline: parses, indexes and renders `sources` with the theme,
+/// processes the photos the pages show, and checks the result. With a
+/// `previous` build, renders only what changed since (see `previous`).
+pub(crate) fn make(
     site: &Site,
     options: &BuildOptions,
-    mode: Mode,
-    session: Option<Session<'_>>,
-    writer: Option<&write::Writer>,
-) -> Result<Planned> {
+    sources: &Sources,
+    target: Target<'_>,
+    previous: Option<Previous>,
+) -> Result<Made> {
     let mut watch = Stopwatch::start();
-    let memo = session.map(|s| s.memo);
     let (config, output_dir) = settings(site, options)?;
-
-    let sources = match session {
-        Some(session) => session.memo.sources(site, session.changed)?,
-        None => load::content(site)?,
-    };
-    let cache = images::Cache::open(&site.root, mode == Mode::Build);
-    watch.lap("load");
+    let cache = images::Cache::open(&site.root, matches!(target, Target::Disk(_) | Target::Memory));
     let survey = images::survey(&sources.assets, &cache)?;
     watch.lap("survey");
-    let parse_options = parse::ParseOptions { drafts: options.drafts };
-    let content = parse::content(&sources, &config, parse_options, &survey, memo)?;
-    drop(sources);
+    let content = parse::content(sources, &config, parse::ParseOptions { drafts: options.drafts }, &survey)?;
     watch.lap("parse");
     let index = index::build(&content);
     watch.lap("index");
-    let theme = match memo {
-        Some(memo) => memo.theme(site)?,
-        None => theme::load(site)?,
-    };
-    let photos = render::photos::PhotoSet::new(&content, &survey, &config.photos.widths);
-    let inputs = render::Inputs {
-        config: &config,
-        content: &content,
-        index: &index,
-        templates: &theme.templates,
-        photos: &photos,
-        cards: render::Cards::new(content.posts.len()),
-        memo,
-    };
-    let prints = (memo.is_some() || writer.is_some()).then(|| {
-        let config_and_theme = (format!("{config:?}"), theme.templates.fingerprint, options.drafts);
-        memo::Prints::of(&content, &index, &survey, config_and_theme, &theme.static_files)
-    });
-    if let (Some(memo), Some(prints)) = (memo, &prints)
-        && let Some((mut files, changed)) = memo.only_bodies_changed(prints)
-    {
-        // Only post bodies changed: their pages and feeds are new, every other file is as it was.
-        let fresh = render::posts_and_their_feeds(&inputs, &changed, &render::keep)?;
-        for file in fresh {
-            if let Ok(at) = files.binary_search_by(|f| f.path.cmp(&file.path)) {
-                files[at] = file;
-            }
-        }
-        return Ok(Planned::reusing(files, output_dir, index.warnings, None));
-    }
-    let place = |file: OutputFile| match writer {
-        Some(writer) => writer.place(file),
-        None => Ok(file),
-    };
-    let unmade = |files: &mut Vec<OutputFile>| {
-        files.extend(theme.static_files.iter().cloned());
-        // Photos are published as their variants (and stripped originals when asked), never as they are.
-        files.extend(content.assets.iter().filter(|asset| !survey.photos.contains_key(&asset.rel)).map(
-            |asset| OutputFile {
-                path: asset.url.as_str().to_string(),
-                origin: site.relative(&asset.source).display().to_string(),
-                body: output::Body::Copy(asset.source.clone()),
-            },
-        ));
-    };
-    if let (Some(writer), Some(prints)) = (writer, &prints)
-        && let Some(changed) = writer.recorded_prints().and_then(|before| prints.bodies_changed_since(before))
-        && let Some(recorded) = writer.recorded_files()
-    {
-        // The record says the output holds what this site makes but for the changed bodies.
-        watch.lap("prints");
-        let fresh = render::posts_and_their_feeds(&inputs, &changed, &place)?;
-        watch.lap("render");
-        let mut unmade_files = Vec::new();
-        unmade(&mut unmade_files);
-        let mut by_path: std::collections::HashMap<String, OutputFile> =
-            recorded.into_iter().map(|f| (f.path.clone(), f)).collect();
-        by_path.extend(fresh.into_iter().chain(unmade_files).map(|f| (f.path.clone(), f)));
-        let mut files: Vec<OutputFile> = by_path.into_values().collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        return Ok(Planned::reusing(files, output_dir, index.warnings, Some(prints.clone())));
-    }
+    let theme = theme::load(site)?;
+    let prints = site_prints(&config, options, &content, &index, &survey, &theme);
     watch.lap("prints");
-    let mut files = render::site(&inputs, &place)?;
+    let work = previous.as_ref().map_or(Work::Everything, |previous| previous.work(&prints));
+    let rendered = render_work(&config, &content, &index, &survey, &theme, &work, &target)?;
     watch.lap("render");
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    unmade(&mut files);
-
-    let jobs = photos.jobs(photos.take_used(), config.photos.publish_originals);
-    let photo_report = match mode {
-        Mode::Build => {
-            let processed = images::process(&jobs, &cache, &config.photos)?;
-            cache.finish(&survey.hashed, &processed.variants_used)?;
-            files.extend(processed.files);
-            processed.report
+    let copies = copies(site, &content, &survey, &theme);
+    let (built, photos) = match (work, previous) {
+        (Work::Posts(_), Some(mut built)) => {
+            built.put(rendered.into_iter().chain(copies).collect());
+            built.prints = prints;
+            (built, images::PhotoReport::default())
         }
-        Mode::Check => {
-            // The variants' paths still take part in the check for clashes.
-            for job in &jobs {
-                let paths = job.variants.iter().map(|v| v.path.clone()).chain(job.original.clone());
-                files.extend(paths.map(|path| OutputFile {
-                    path,
-                    origin: format!("a variant of {}", site.relative(&job.source).display()),
-                    body: output::Body::Bytes(std::sync::Arc::from(Vec::new())),
-                }));
-            }
-            images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() }
+        _ => {
+            let jobs = render::photos::PhotoSet::new(&content, &survey, &config.photos.widths)
+                .plan(&content, config.photos.publish_originals);
+            let (variants, photos) = process_photos(site, &jobs, &cache, &survey, &config, &target)?;
+            let files: Vec<OutputFile> = rendered.into_iter().chain(copies).chain(variants).collect();
+            output::check_unique(&files)?;
+            (Previous::new(prints, files), photos)
         }
     };
     watch.lap("photos");
-    output::check_unique(&files)?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let prints = match (memo, prints) {
-        (Some(memo), Some(prints)) => {
-            memo.remember(prints, &files);
-            None
-        }
-        (None, prints) => prints,
-        (Some(_), None) => None,
+    let pages = built.files.iter().filter(|f| f.path.ends_with(".html")).count();
+    let warnings = index.warnings.clone();
+    Ok(Made { config, content, index, survey, theme, built, pages, output_dir, warnings, photos })
+}
+
+/// What the site is made from, as fingerprints (see `previous`).
+fn site_prints(
+    config: &Config,
+    options: &BuildOptions,
+    content: &Content,
+    index: &SiteIndex,
+    survey: &Survey,
+    theme: &Theme,
+) -> Prints {
+    let settings = hash_of((format!("{config:?}"), theme.templates.fingerprint, options.drafts));
+    previous::prints(content, index, survey, settings, &theme.static_files)
+}
+
+/// Renders what `work` asks for; on disk, each file is written as soon as it is made.
+pub(crate) fn render_work(
+    config: &Config,
+    content: &Content,
+    index: &SiteIndex,
+    survey: &Survey,
+    theme: &Theme,
+    work: &Work,
+    target: &Target<'_>,
+) -> Result<Vec<OutputFile>> {
+    let photos = render::photos::PhotoSet::new(content, survey, &config.photos.widths);
+    let inputs = render::Inputs {
+        config,
+        content,
+        index,
+        templates: &theme.templates,
+        photos: &photos,
+        cards: render::Cards::new(content.posts.len()),
     };
-    Ok(Planned { files, pages, output_dir, warnings: index.warnings, photos: photo_report, prints })
+    let place = |file: OutputFile| match target {
+        Target::Disk(writer) => writer.place(file),
+        Target::Check | Target::Memory => Ok(file),
+    };
+    match work {
+        Work::Everything => render::site(&inputs, &place),
+        Work::Posts(posts) => render::posts_and_their_feeds(&inputs, posts, &place),
+    }
+}
+
+/// The files published as they are: the theme's static files, and every
+/// asset that is not a photo (photos are published as their variants, and
+/// as stripped originals when asked, never as they are).
+fn copies(site: &Site, content: &Content, survey: &Survey, theme: &Theme) -> Vec<OutputFile> {
+    let assets = content.assets.iter().filter(|asset| !survey.photos.contains_key(&asset.rel)).map(|asset| {
+        OutputFile {
+            path: asset.url.as_str().to_string(),
+            origin: site.relative(&asset.source).display().to_string(),
+            body: output::Body::Copy(asset.source.clone()),
+        }
+    });
+    theme.static_files.iter().cloned().chain(assets).collect()
+}
+
+/// Makes the photos' variants into the cache; `check` makes none, but their
+/// paths still take part in the check for clashes.
+fn process_photos(
+    site: &Site,
+    jobs: &[images::Job],
+    cache: &images::Cache,
+    survey: &Survey,
+    config: &Config,
+    target: &Target<'_>,
+) -> Result<(Vec<OutputFile>, images::PhotoReport)> {
+    if let Target::Check = target {
+        let files = jobs
+            .iter()
+            .flat_map(|job| {
+                let origin = format!("a variant of {}", site.relative(&job.source).display());
+                let paths = job.variants.iter().map(|v| v.path.clone()).chain(job.original.clone());
+                paths.map(move |path| OutputFile {
+                    path,
+                    origin: origin.clone(),
+                    body: output::Body::Bytes(std::sync::Arc::from(Vec::new())),
+                })
+            })
+            .collect();
+        return Ok((files, images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() }));
+    }
+    let processed = images::process(jobs, cache, &config.photos)?;
+    cache.finish(&survey.hashed, &processed.variants_used)?;
+    Ok((processed.files, processed.report))
 }
 
 /// Builds the site into its output folder, writing only what changed.
@@ -274,41 +296,32 @@ pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let (_, output_dir) = settings(site, options)?;
     let writer = write::Writer::open(&site.root, &output_dir);
-    let mut planned = plan(site, options, Mode::Build, None, Some(&writer))?;
+    let previous = writer.previous();
+    let sources = load::content(site)?;
+    let made = make(site, options, &sources, Target::Disk(&writer), previous)?;
+    drop(sources);
     let mut watch = Stopwatch::start();
-    let write = writer.commit(&planned.files, planned.prints.take())?;
+    let write = writer.commit(&made.built.files, Some(made.built.prints.clone()))?;
     watch.lap("commit");
-    Ok(report(planned, Some(write), started))
+    Ok(report(made, Some(write), started))
 }
 
 /// Every check of a build, writing nothing.
 pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let planned = plan(site, options, Mode::Check, None, None)?;
-    Ok(report(planned, None, started))
+    let sources = load::content(site)?;
+    let made = make(site, options, &sources, Target::Check, None)?;
+    Ok(report(made, None, started))
 }
 
-/// A build into memory for `serve`: the files a build would write (photos
-/// made into the cache), nothing written to the output. `memo` keeps what
-/// later builds can reuse; `changed` names the files changed since the last
-/// build, when the watcher knows them.
-pub fn plan_with(
-    site: &Site,
-    options: &BuildOptions,
-    memo: &Memo,
-    changed: Option<&[PathBuf]>,
-) -> Result<Planned> {
-    plan(site, options, Mode::Build, Some(Session { memo, changed }), None)
-}
-
-fn report(planned: Planned, write: Option<write::WriteReport>, started: Instant) -> BuildReport {
+fn report(made: Made, write: Option<write::WriteReport>, started: Instant) -> BuildReport {
     BuildReport {
-        pages: planned.pages,
-        files: planned.files.len(),
+        pages: made.pages,
+        files: made.built.files.len(),
         write,
-        output_dir: planned.output_dir,
+        output_dir: made.output_dir,
         elapsed: started.elapsed(),
-        warnings: planned.warnings,
-        photos: planned.photos,
+        warnings: made.warnings,
+        photos: made.photos,
     }
 }

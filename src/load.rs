@@ -21,15 +21,11 @@ pub struct Source {
     /// Relative to `content/`, `/`-separated: `pyongyang-2017/race-day/index.md`.
     pub rel: String,
     pub text: String,
-    /// A hash of `rel` and `text`, made once when the file is read, so that
-    /// what is kept from it between builds is found without hashing it again.
-    pub hash: u64,
 }
 
 impl Source {
     pub fn new(rel: String, text: String) -> Source {
-        let hash = crate::memo::hash_of((&rel, &text));
-        Source { rel, text, hash }
+        Source { rel, text }
     }
     /// The path people know the file by, relative to the site root.
     pub fn display_path(&self) -> PathBuf {

@@ -41,36 +41,14 @@ fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
             let options = BuildOptions { drafts: args.drafts, base_url: args.base_url, output: args.output };
             let report = milepost::build(&site, &options).map_err(|e| (e, true))?;
             warn(&report.warnings);
-            let write = report.write.unwrap_or_default();
-            let photos = report.photos;
-            let photo_line = if photos.photos > 0 {
-                format!(
-                    "\n{} photos: {} variants made from {} decoded, {} from the cache.",
-                    photos.photos, photos.variants_made, photos.decoded, photos.variants_cached
-                )
-            } else {
-                String::new()
-            };
-            Ok(format!(
-                "Built {} pages into {} in {:.2} s ({} files written, {} unchanged, {} removed).{photo_line}",
-                report.pages,
-                report.output_dir.display(),
-                report.elapsed.as_secs_f64(),
-                write.written,
-                write.unchanged,
-                write.removed
-            ))
+            Ok(report.summary())
         }
         Command::Check(args) => {
             let site = site(false)?;
             let options = BuildOptions { drafts: args.drafts, ..BuildOptions::default() };
             let report = milepost::check(&site, &options).map_err(|e| (e, false))?;
             warn(&report.warnings);
-            Ok(format!(
-                "No problems found: {} pages would be built ({:.2} s).",
-                report.pages,
-                report.elapsed.as_secs_f64()
-            ))
+            Ok(report.summary())
         }
         Command::New(args) => {
             let site = site(false)?;

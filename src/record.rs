@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use crate::disk;
 use crate::error::Result;
-use crate::memo::Prints;
+use crate::fingerprint::Prints;
 
 /// Bumped whenever the record changes meaning, so an old one is not trusted.
-const HEADER: &str = "milepost build record v2";
+const HEADER: &str = "milepost build record v3";
 
 /// One file of the output as the last build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,8 +108,8 @@ impl Record {
             let hash = entry.hash.map_or("-".to_string(), |h| format!("{h:032x}"));
             let _ = writeln!(listed, "file\t{path}\t{}\t{}\t{hash}", entry.len, entry.modified_ns);
         }
-        if let Some(prints) = self.prints.as_ref().filter(|_| complete).and_then(Prints::to_lines) {
-            text.push_str(&prints);
+        if let Some(prints) = self.prints.as_ref().filter(|_| complete) {
+            text.push_str(&prints.to_lines());
         }
         text.push_str(&listed);
         let path = path_for(site_root, out);

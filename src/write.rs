@@ -16,8 +16,9 @@ use rayon::prelude::*;
 
 use crate::disk;
 use crate::error::{Error, Problem, Result};
-use crate::memo::Prints;
+use crate::fingerprint::Prints;
 use crate::output::{Body, OutputFile};
+use crate::previous::Previous;
 use crate::record::{self, Entry, Record};
 
 /// What a write did.
@@ -131,31 +132,25 @@ impl Writer {
         }
     }
 
-    /// What the files in the output folder were made from, as the last build
-    /// by this same binary recorded it.
-    pub fn recorded_prints(&self) -> Option<&Prints> {
-        self.before.prints.as_ref()
-    }
-
-    /// The files the last build recorded, when every one of them is still in
-    /// the output as it was written (none edited, removed or replaced since).
-    pub fn recorded_files(&self) -> Option<Vec<OutputFile>> {
+    /// The last build, as its record tells it: when this same binary made it
+    /// and every file it wrote is still in the output as it was written
+    /// (none edited, removed or replaced since).
+    pub(crate) fn previous(&self) -> Option<Previous> {
+        let prints = self.before.prints.clone()?;
         let files: Vec<(&String, &Entry)> = self.before.files.iter().collect();
         let intact = files.par_iter().all(|(path, entry)| entry.matches_disk(&self.out.join(path)));
         if !intact || files.is_empty() {
             return None;
         }
-        lock(&self.entries).extend(files.iter().map(|(path, entry)| ((*path).clone(), **entry)));
-        Some(
-            files
-                .into_iter()
-                .map(|(path, _)| OutputFile {
-                    path: path.clone(),
-                    origin: "the last build".to_string(),
-                    body: Body::Placed { at: self.out.join(path), written: false },
-                })
-                .collect(),
-        )
+        let files = files
+            .into_iter()
+            .map(|(path, _)| OutputFile {
+                path: path.clone(),
+                origin: "the last build".to_string(),
+                body: Body::Placed { at: self.out.join(path), written: false },
+            })
+            .collect();
+        Some(Previous::new(prints, files))
     }
 
     /// Takes a rendered file to the output folder as far as can be done before
@@ -299,7 +294,7 @@ impl Writer {
     /// Makes the output hold exactly `files` (and any dot-files already
     /// there): moves the staged files into place, writes those not placed
     /// yet, removes the rest, and records the result with `prints`.
-    pub fn commit(mut self, files: &[OutputFile], prints: Option<Prints>) -> Result<WriteReport> {
+    pub(crate) fn commit(mut self, files: &[OutputFile], prints: Option<Prints>) -> Result<WriteReport> {
         disk::create_dir_all(&self.out)?;
         let outcomes: Vec<Result<Option<(bool, Entry)>>> = files
             .par_iter()
@@ -311,11 +306,20 @@ impl Writer {
         let mut report = WriteReport::default();
         let mut entries = std::mem::take(&mut *lock(&self.entries));
         for (file, outcome) in files.iter().zip(outcomes) {
-            if let Some((written, entry)) = outcome? {
-                entries.insert(file.path.clone(), entry);
-                if written {
-                    report.written += 1;
+            match outcome? {
+                Some((written, entry)) => {
+                    entries.insert(file.path.clone(), entry);
+                    if written {
+                        report.written += 1;
+                    }
                 }
+                // A file the last build wrote and this one left as it was.
+                None if !entries.contains_key(&file.path) => {
+                    if let Some(entry) = self.before.files.get(&file.path) {
+                        entries.insert(file.path.clone(), *entry);
+                    }
+                }
+                None => {}
             }
         }
         report.written += self.written.load(Ordering::Relaxed);

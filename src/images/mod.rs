@@ -52,7 +52,7 @@ pub fn survey(assets: &[Asset], cache: &Cache) -> Result<Survey> {
         }
         survey.photos.insert(rel, facts);
     }
-    survey.fingerprint = crate::memo::hash_of(format!("{:?}", survey.photos));
+    survey.fingerprint = crate::fingerprint::hash_of(format!("{:?}", survey.photos));
     Ok(survey)
 }
 

@@ -7,17 +7,16 @@ pub mod front_matter;
 pub mod hashtag;
 pub mod markdown;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::Memo;
 use crate::config::Config;
 use crate::error::{Problem, Problems, Result};
 use crate::images::Survey;
-use crate::load::{Asset, PAGES_DIR, Source, Sources, TRIP_FILE};
+use crate::load::{PAGES_DIR, Source, Sources, TRIP_FILE};
 use crate::slug::slugify;
 use crate::suggest;
 use crate::url::{UrlPath, resolve};
@@ -38,6 +37,8 @@ pub struct Content {
     pub pages: Vec<Page>,
     pub trips: Vec<Trip>,
     pub assets: Vec<AssetFile>,
+    /// Where each content file is published, for parsing one post again.
+    pub places: Places,
 }
 
 /// An index into `Content::trips`.
@@ -125,15 +126,10 @@ pub fn content(
     config: &Config,
     options: ParseOptions,
     survey: &Survey,
-    memo: Option<&Memo>,
 ) -> Result<Content> {
     let mut problems = Problems::default();
-    let heads_memo =
-        memo.map(|memo| (memo, crate::memo::hash_of((&config.timezone_name, survey.fingerprint))));
-
     let trip_heads: Vec<_> = sources.trips.par_iter().map(trip_head).collect();
-    let post_heads: Vec<_> =
-        sources.posts.par_iter().map(|s| post_head_kept(s, config, survey, heads_memo)).collect();
+    let post_heads: Vec<_> = sources.posts.par_iter().map(|s| post_head(s, config, survey)).collect();
     let page_heads: Vec<_> = sources.pages.par_iter().map(page_head).collect();
     let trip_heads: Vec<_> = trip_heads.into_iter().filter_map(|r| problems.take(r)).collect();
     let post_heads: Vec<_> = post_heads.into_iter().filter_map(|r| problems.take(r)).collect();
@@ -159,7 +155,6 @@ pub fn content(
             url: UrlPath::file(dirs.file_url(&asset.rel)),
         })
         .collect();
-    let asset_rels: HashSet<&str> = sources.assets.iter().map(|a| a.rel.as_str()).collect();
     let mut published: HashMap<String, String> = HashMap::new();
     for (rel, url) in post_heads
         .iter()
@@ -177,26 +172,20 @@ pub fn content(
     for (asset, file) in sources.assets.iter().zip(&assets) {
         published.insert(asset.rel.clone(), file.url.as_str().to_string());
     }
-    // What every body's links resolve against: a body is rendered again only when it or this changes.
-    let links_fingerprint =
-        memo.map(|_| published.iter().fold(0u64, |sum, entry| sum.wrapping_add(crate::memo::hash_of(entry))));
-    let files = Files {
-        memo: memo.zip(links_fingerprint),
-        dirs: &dirs,
-        assets: &sources.assets,
-        asset_rels: &asset_rels,
-        published: &published,
-        survey,
+    let places = Places {
+        dirs,
+        assets: sources.assets.iter().map(|a| a.rel.clone()).collect(),
+        published,
+        trips: trip_heads.iter().enumerate().map(|(i, t)| (t.dir.clone(), TripId(i))).collect(),
         max_megapixels: config.photos.max_megapixels,
     };
+    let files = Files { places: &places, survey };
 
-    let trip_dirs: BTreeMap<String, TripId> =
-        trip_heads.iter().enumerate().map(|(i, t)| (t.dir.clone(), TripId(i))).collect();
     let trips: Vec<_> = trip_heads.into_par_iter().map(|head| finish_trip(head, &files)).collect();
     let posts: Vec<_> = post_heads
         .into_par_iter()
         .filter(|head| options.drafts || !head.matter.draft)
-        .map(|head| finish_post(head, &files, &trip_dirs))
+        .map(|head| finish_post(head, &files))
         .collect();
     let pages: Vec<_> = page_heads
         .into_par_iter()
@@ -206,7 +195,26 @@ pub fn content(
     let trips: Vec<Trip> = trips.into_iter().filter_map(|r| problems.take(r)).collect();
     let posts: Vec<Post> = posts.into_iter().filter_map(|r| problems.take(r)).collect();
     let pages: Vec<Page> = pages.into_iter().filter_map(|r| problems.take(r)).collect();
-    problems.into_result(Content { posts, pages, trips, assets })
+    problems.into_result(Content { posts, pages, trips, assets, places })
+}
+
+/// One post parsed again on its own, against the places of the rest of the
+/// site as `content` found them: for `serve`, after a save of one file.
+/// `None` when it is a draft and drafts are left out.
+pub fn post(
+    source: &Source,
+    config: &Config,
+    options: ParseOptions,
+    survey: &Survey,
+    places: &Places,
+) -> Result<Option<Post>> {
+    let files = Files { places, survey };
+    let problems = |problems: Vec<Problem>| crate::Error::Problems(problems);
+    let head = post_head(source, config, survey).map_err(problems)?;
+    if head.matter.draft && !options.drafts {
+        return Ok(None);
+    }
+    finish_post(head, &files).map(Some).map_err(problems)
 }
 
 /// Where the folders of the content tree land in the output: a bundle's
@@ -245,18 +253,25 @@ impl DirMap {
     }
 }
 
-/// What the body and photo paths of one file are resolved against.
-struct Files<'a> {
-    /// A `serve` session's memo, and the fingerprint of all link targets.
-    memo: Option<(&'a Memo, u64)>,
-    dirs: &'a DirMap,
-    assets: &'a [Asset],
-    asset_rels: &'a HashSet<&'a str>,
+/// Where each file of the content tree is published: what the paths
+/// written in a body, a photo list or a cover resolve against.
+#[derive(Debug, Default)]
+pub struct Places {
+    dirs: DirMap,
+    /// Every asset, by its path relative to `content/`.
+    assets: BTreeSet<String>,
     /// Content path (a Markdown file, a bundle's or trip's folder, an asset)
     /// → the site path it is published at.
-    published: &'a HashMap<String, String>,
-    survey: &'a Survey,
+    published: HashMap<String, String>,
+    /// Each trip's folder.
+    trips: BTreeMap<String, TripId>,
     max_megapixels: f64,
+}
+
+/// The places, and the photos' facts: all one file is checked against.
+struct Files<'a> {
+    places: &'a Places,
+    survey: &'a Survey,
 }
 
 impl Files<'_> {
@@ -265,20 +280,9 @@ impl Files<'_> {
         let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
         let resolve = |link: &str| {
             let rel = resolve(dir, link)?;
-            self.published.get(rel.trim_end_matches('/')).cloned()
+            self.places.published.get(rel.trim_end_matches('/')).cloned()
         };
-        // The body is part of the source's text, which its hash stands for.
-        let key = self.memo.map(|(_, links)| crate::memo::hash_of((source.hash, body.len(), page, links)));
-        if let (Some((memo, _)), Some(key)) = (self.memo, key)
-            && let Some(rendered) = memo.markdown(&source.rel, key)
-        {
-            return rendered;
-        }
-        let rendered = markdown::render(body, &markdown::Links { page, resolve: &resolve });
-        if let (Some((memo, _)), Some(key)) = (self.memo, key) {
-            memo.keep_markdown(&source.rel, key, &rendered);
-        }
-        rendered
+        markdown::render(body, &markdown::Links { page, resolve: &resolve })
     }
 
     /// Like `resolve`, for a photo: also says when it cannot be read or is too
@@ -298,12 +302,12 @@ impl Files<'_> {
         match self.survey.photos.get(&rel) {
             Some(Err(why)) => Err(problem(format!("the {what} `{written}` cannot be used: {why}"))
                 .hint("open it in a photo editor and save it again as JPEG, or replace it")),
-            Some(Ok(facts)) if facts.megapixels() > self.max_megapixels => Err(problem(format!(
+            Some(Ok(facts)) if facts.megapixels() > self.places.max_megapixels => Err(problem(format!(
                 "the {what} `{written}` is {}×{} ({:.0} megapixels), over the limit of {} megapixels",
                 facts.width,
                 facts.height,
                 facts.megapixels(),
-                self.max_megapixels
+                self.places.max_megapixels
             ))
             .hint("make it smaller in a photo editor, or raise `[photos] max_megapixels` in site.toml")),
             _ => Ok((url, rel)),
@@ -342,13 +346,13 @@ impl Files<'_> {
             return Err(problem(format!("the {what} `{written}` leads outside the site's content folder"))
                 .hint("keep photos and tracks beside the post, and write their paths relative to it, such as `stadium.jpg`"));
         };
-        if self.asset_rels.contains(rel.as_str()) {
-            return Ok(self.dirs.file_url(&rel));
+        if self.places.assets.contains(rel.as_str()) {
+            return Ok(self.places.dirs.file_url(&rel));
         }
         let folder = rel.rsplit_once('/').map_or("", |(d, _)| d);
         let name = rel.rsplit('/').next().unwrap_or(&rel);
-        let beside = self.assets.iter().filter_map(|a| {
-            let (d, n) = a.rel.rsplit_once('/').unwrap_or(("", &a.rel));
+        let beside = self.places.assets.iter().filter_map(|a| {
+            let (d, n) = a.rsplit_once('/').unwrap_or(("", a));
             (d == folder).then_some(n)
         });
         let hint = match suggest::nearest(name, beside) {
@@ -440,46 +444,6 @@ struct PostHead<'a> {
     url: UrlPath,
 }
 
-/// A post's front matter as read, kept by a `serve` session so an unchanged
-/// file is not parsed again.
-#[derive(Clone)]
-pub struct KeptHead {
-    matter: PostMatter,
-    title: String,
-    date: PostDate,
-    url: UrlPath,
-}
-
-/// `post_head`, through the memo of a `serve` session when there is one:
-/// the front matter is read again only when the file's text, the time zone or
-/// the photos' facts (a date may come from a photo) changed.
-fn post_head_kept<'a>(
-    source: &'a Source,
-    config: &Config,
-    survey: &Survey,
-    memo: Option<(&Memo, u64)>,
-) -> Result<PostHead<'a>, Vec<Problem>> {
-    let Some((memo, context)) = memo else {
-        return post_head(source, config, survey);
-    };
-    let key = crate::memo::hash_of((source.hash, context));
-    if let Some(kept) = memo.head(&source.rel, key)
-        && let Ok(split) = front_matter::split(&source.text)
-    {
-        let KeptHead { matter, title, date, url } = kept;
-        return Ok(PostHead { source, split, matter, title, date, url });
-    }
-    let head = post_head(source, config, survey)?;
-    let kept = KeptHead {
-        matter: head.matter.clone(),
-        title: head.title.clone(),
-        date: head.date,
-        url: head.url.clone(),
-    };
-    memo.keep_head(&source.rel, key, kept);
-    Ok(head)
-}
-
 /// The date taken of a post's first photo, as a date to parse.
 fn first_photo_taken(source: &Source, matter: &PostMatter, survey: &Survey) -> Option<String> {
     let written = match matter.photos.first()? {
@@ -546,11 +510,7 @@ fn post_head<'a>(source: &'a Source, config: &Config, survey: &Survey) -> Result
     }
 }
 
-fn finish_post(
-    head: PostHead<'_>,
-    files: &Files<'_>,
-    trips: &BTreeMap<String, TripId>,
-) -> Result<Post, Vec<Problem>> {
+fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Problem>> {
     let PostHead { source, split, matter, title, date, url } = head;
     let mut problems = Vec::new();
     let mut photos = Vec::with_capacity(matter.photos.len());
@@ -594,7 +554,8 @@ fn finish_post(
         .coords
         .or_else(|| photos.iter().find_map(|p| files.survey.photos.get(&p.rel)?.as_ref().ok()?.gps));
     // The nearest trip folder above the post: trips may hold trips.
-    let trip = source.rel.rmatch_indices('/').find_map(|(i, _)| trips.get(&source.rel[..i]).copied());
+    let trip =
+        source.rel.rmatch_indices('/').find_map(|(i, _)| files.places.trips.get(&source.rel[..i]).copied());
     Ok(Post {
         source: source.display_path(),
         url,
@@ -729,7 +690,7 @@ fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
 
 fn finish_trip(head: TripHead<'_>, files: &Files<'_>) -> Result<Trip, Vec<Problem>> {
     let TripHead { source, split, matter, title, dir, start, end } = head;
-    let url = UrlPath::page([files.dirs.dir_url(&dir)]);
+    let url = UrlPath::page([files.places.dirs.dir_url(&dir)]);
     let cover = match matter.cover {
         Some(written) => Some(files.resolve(source, &written, "cover photo").map_err(|p| vec![p])?),
         None => None,

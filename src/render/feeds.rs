@@ -165,7 +165,7 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
     let here = &post.url;
     let mut html = String::new();
     for photo in &post.photos {
-        let full = inputs.photos.full(&photo.src, &post.source).unwrap_or_else(|| photo.src.clone());
+        let full = inputs.photos.full(&photo.src).unwrap_or_else(|| photo.src.clone());
         html.push_str(&format!(
             "<figure><img src=\"{}\" alt=\"{}\">",
             here.link_to(&full),
@@ -176,11 +176,7 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
         }
         html.push_str("</figure>\n");
     }
-    html.push_str(&inputs.photos.rewrite_html(
-        with_tag_links(&post.body_html, here, inputs),
-        here,
-        &post.source,
-    ));
+    html.push_str(&inputs.photos.rewrite_html(with_tag_links(&post.body_html, here, inputs), here));
     let html = absolute_links(&html, here, base);
     let written = &post.date_rfc3339;
     let url = post.url.absolute(base);

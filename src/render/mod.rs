@@ -29,8 +29,6 @@ pub struct Inputs<'a> {
     pub photos: &'a photos::PhotoSet<'a>,
     /// The post cards lists show, each rendered once.
     pub cards: Cards,
-    /// Pages rendered by earlier builds of a `serve` session.
-    pub memo: Option<&'a crate::Memo>,
 }
 
 /// What becomes of each file as soon as it is rendered: kept in memory
@@ -208,26 +206,10 @@ impl Job<'_> {
         context.insert("site", &site);
         context.insert("page_url", url.as_str());
         let path = url.output_file().to_string_lossy().replace('\\', "/");
-        // Same template, same context: the same page as last time, not rendered again.
-        let key = inputs.memo.map(|_| {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (template, inputs.templates.fingerprint, context.clone().into_json().to_string())
-                .hash(&mut hasher);
-            hasher.finish()
-        });
-        if let (Some(memo), Some(key)) = (inputs.memo, key)
-            && let Some(bytes) = memo.page(&path, key)
-        {
-            return Ok(OutputFile { path, origin, body: Body::Bytes(bytes) });
-        }
         let html = inputs.templates.tera.render(template, &context).map_err(|err| {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
         let bytes: std::sync::Arc<Vec<u8>> = html.into_bytes().into();
-        if let (Some(memo), Some(key)) = (inputs.memo, key) {
-            memo.keep(&path, key, bytes.clone());
-        }
         Ok(OutputFile { path, origin, body: Body::Bytes(bytes) })
     }
 }

@@ -1,11 +1,11 @@
 //! Photos as pages show them: each photo a page uses becomes an `<img>` with
 //! `srcset`, `width` and `height` from its variants (known from its size alone,
-//! before any pixel is touched), and is noted as used: only photos some page
-//! shows are processed and published.
+//! before any pixel is touched). `plan` lists, from the content alone and
+//! before anything is rendered, every photo some page shows: only those are
+//! processed and published.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -17,8 +17,6 @@ pub struct PhotoSet<'a> {
     /// By the original's path in the output.
     by_url: HashMap<&'a str, (&'a Path, &'a Facts)>,
     widths: &'a [u32],
-    /// Original path → the source of the first page that showed it.
-    used: Mutex<BTreeMap<String, PathBuf>>,
 }
 
 /// A photo as a template shows it.
@@ -48,7 +46,7 @@ impl<'a> PhotoSet<'a> {
                 Some((asset.url.as_str(), (asset.source.as_path(), facts)))
             })
             .collect();
-        PhotoSet { by_url, widths, used: Mutex::new(BTreeMap::new()) }
+        PhotoSet { by_url, widths }
     }
 
     fn variants(&self, url: &str) -> Option<(Vec<Variant>, &'a Facts)> {
@@ -56,13 +54,8 @@ impl<'a> PhotoSet<'a> {
         Some((images::variants_of(url, facts, self.widths), facts))
     }
 
-    fn note_use(&self, url: &str, user: &Path) {
-        let mut used = self.used.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        used.entry(url.to_string()).or_insert_with(|| user.to_path_buf());
-    }
-
     /// The photo published at `url` as linked by `link`, on a page made from `user`.
-    pub fn image(&self, url: &str, link: Linker<'_>, user: &Path) -> ImageView<'a> {
+    pub fn image(&self, url: &str, link: Linker<'_>) -> ImageView<'a> {
         let Some((variants, facts)) = self.variants(url) else {
             let src = link.to(url);
             return ImageView {
@@ -76,7 +69,6 @@ impl<'a> PhotoSet<'a> {
                 exposure: None,
             };
         };
-        self.note_use(url, user);
         let largest = variants.last().expect("every photo has a variant");
         let middle = variants.iter().find(|v| v.width >= 960).unwrap_or(largest);
         let srcset = variants
@@ -96,22 +88,50 @@ impl<'a> PhotoSet<'a> {
         }
     }
 
-    /// The largest variant's path in the output, noting the photo as used.
-    pub fn full(&self, url: &str, user: &Path) -> Option<String> {
+    /// The largest variant's path in the output.
+    pub fn full(&self, url: &str) -> Option<String> {
         let (variants, _) = self.variants(url)?;
-        self.note_use(url, user);
         variants.last().map(|v| v.path.clone())
     }
 
     /// Gives the photos a body shows (`<img src>` of an original) their
     /// variants, and points links to an original at its largest variant.
-    pub fn rewrite_html(&self, html: String, here: &UrlPath, user: &Path) -> String {
+    pub fn rewrite_html(&self, html: String, here: &UrlPath) -> String {
         if self.by_url.is_empty() || (!html.contains("<img ") && !html.contains("<a ")) {
             return html;
         }
         let mut out = String::with_capacity(html.len() + 512);
-        let mut rest = html.as_str();
-        // Only attribute values can name a photo: ` src="…"` and ` href="…"`.
+        let end = self.each_photo_link(&html, here, |before, link| {
+            out.push_str(before);
+            match link {
+                PhotoLink::Shown(url) => {
+                    let image = self.image(url, Linker::From(here));
+                    out.push_str(&format!(
+                        "src=\"{}\" srcset=\"{}\" sizes=\"(max-width: 42rem) 100vw, 40rem\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"",
+                        image.src, image.srcset, image.width, image.height
+                    ));
+                }
+                PhotoLink::Linked(url) => {
+                    let full = self.full(url).unwrap_or_else(|| url.to_string());
+                    out.push_str(&format!("href=\"{}\"", here.link_to(&full)));
+                }
+                PhotoLink::Other(attribute) => out.push_str(attribute),
+            }
+        });
+        out.push_str(end);
+        out
+    }
+
+    /// Calls `each` with the text before each ` src="…"` or ` href="…"`
+    /// attribute of `html` and what that attribute is; returns the text after
+    /// the last one. Only attribute values can name a photo.
+    fn each_photo_link<'h>(
+        &self,
+        html: &'h str,
+        here: &UrlPath,
+        mut each: impl FnMut(&'h str, PhotoLink<'h, '_>),
+    ) -> &'h str {
+        let mut rest = html;
         let next = |text: &str| {
             let src = text.find(" src=\"").map(|at| (at + 1, "src=\""));
             let href = text.find(" href=\"").map(|at| (at + 1, "href=\""));
@@ -122,38 +142,60 @@ impl<'a> PhotoSet<'a> {
         };
         while let Some((at, attr)) = next(rest) {
             let (before, from) = rest.split_at(at);
-            out.push_str(before);
-            let Some(len) = from[attr.len()..].find('"') else { break };
+            let Some(len) = from[attr.len()..].find('"') else {
+                each(before, PhotoLink::Other(""));
+                return from;
+            };
             let value = &from[attr.len()..attr.len() + len];
             let target = resolve(here.as_str().trim_end_matches('/'), &crate::url::decode(value));
-            let is_img = out.rfind('<').is_some_and(|tag| out[tag..].starts_with("<img "));
+            // Text already passed holds the tag the attribute is in.
+            let passed = &html[..html.len() - from.len()];
+            let is_img = passed.rfind('<').is_some_and(|tag| passed[tag..].starts_with("<img "));
             match target.filter(|t| self.by_url.contains_key(t.as_str())) {
-                Some(url) if attr == "src=\"" && is_img => {
-                    let image = self.image(&url, Linker::From(here), user);
-                    out.push_str(&format!(
-                        "src=\"{}\" srcset=\"{}\" sizes=\"(max-width: 42rem) 100vw, 40rem\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"",
-                        image.src, image.srcset, image.width, image.height
-                    ));
-                }
-                Some(url) if attr == "href=\"" => {
-                    let full = self.full(&url, user).unwrap_or(url);
-                    out.push_str(&format!("href=\"{}\"", here.link_to(&full)));
-                }
-                _ => out.push_str(&from[..attr.len() + len + 1]),
+                Some(url) if attr == "src=\"" && is_img => each(before, PhotoLink::Shown(&url)),
+                Some(url) if attr == "href=\"" => each(before, PhotoLink::Linked(&url)),
+                _ => each(before, PhotoLink::Other(&from[..attr.len() + len + 1])),
             }
             rest = &from[attr.len() + len + 1..];
         }
-        out.push_str(rest);
-        out
+        rest
     }
 
-    /// The photos the pages used, each with the first page's source.
-    pub fn take_used(&self) -> BTreeMap<String, PathBuf> {
-        std::mem::take(&mut *self.used.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    /// The photos `html`, shown on `here`, shows or links to.
+    fn photos_of(&self, html: &str, here: &UrlPath, used: &mut Vec<String>) {
+        self.each_photo_link(html, here, |_, link| match link {
+            PhotoLink::Shown(url) | PhotoLink::Linked(url) => used.push(url.to_string()),
+            PhotoLink::Other(_) => {}
+        });
     }
 
-    /// What to process: every used photo, its variants, and its original when published.
-    pub fn jobs(&self, used: BTreeMap<String, PathBuf>, publish_originals: bool) -> Vec<images::Job> {
+    /// What to process, from the content alone: every photo a page or feed
+    /// can show (the posts' photos and covers, the trips' covers, and those
+    /// the bodies show or link to), each with its variants, and its original
+    /// when originals are published. Each names the first file using it.
+    pub fn plan(&self, content: &Content, publish_originals: bool) -> Vec<images::Job> {
+        let mut used: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut found = Vec::new();
+        let mut note = |found: &mut Vec<String>, user: &Path| {
+            for url in found.drain(..) {
+                used.entry(url).or_insert_with(|| user.to_path_buf());
+            }
+        };
+        for post in &content.posts {
+            found.extend(post.cover.iter().cloned());
+            found.extend(post.photos.iter().map(|p| p.src.clone()));
+            self.photos_of(&post.body_html, &post.url, &mut found);
+            note(&mut found, &post.source);
+        }
+        for page in &content.pages {
+            self.photos_of(&page.body_html, &page.url, &mut found);
+            note(&mut found, &page.source);
+        }
+        for trip in &content.trips {
+            found.extend(trip.cover.iter().cloned());
+            self.photos_of(&trip.body_html, &trip.url, &mut found);
+            note(&mut found, &trip.source);
+        }
         used.into_iter()
             .filter_map(|(url, used_by)| {
                 let (source, facts) = self.by_url.get(url.as_str())?;
@@ -168,4 +210,14 @@ impl<'a> PhotoSet<'a> {
             })
             .collect()
     }
+}
+
+/// What an attribute of a body is to its photos.
+enum PhotoLink<'h, 'u> {
+    /// `src` of an `<img>` showing the photo published at this path.
+    Shown(&'u str),
+    /// `href` linking to it.
+    Linked(&'u str),
+    /// Anything else, as written.
+    Other(&'h str),
 }

@@ -158,7 +158,7 @@ impl<'a> PostCard<'a> {
             datetime: &post.date_rfc3339,
             location: post.location.as_deref(),
             summary: &post.summary,
-            cover: post.cover.as_deref().map(|c| inputs.photos.image(c, link, &post.source)),
+            cover: post.cover.as_deref().map(|c| inputs.photos.image(c, link)),
             cover_alt: post
                 .photos
                 .iter()
@@ -260,11 +260,7 @@ impl<'a> PostView<'a> {
             _ => None,
         };
         PostView {
-            body: inputs.photos.rewrite_html(
-                with_tag_links(&post.body_html, here, inputs),
-                here,
-                &post.source,
-            ),
+            body: inputs.photos.rewrite_html(with_tag_links(&post.body_html, here, inputs), here),
             tags: index.post_tags[id.0]
                 .iter()
                 .map(|t| {
@@ -276,7 +272,7 @@ impl<'a> PostView<'a> {
                 .photos
                 .iter()
                 .map(|p| PhotoView {
-                    image: inputs.photos.image(&p.src, Linker::From(here), &post.source),
+                    image: inputs.photos.image(&p.src, Linker::From(here)),
                     caption_html: p.caption_html.as_deref().map(|c| with_tag_links(c, here, inputs)),
                     alt: p.alt.as_deref().or(p.caption.as_deref()).unwrap_or(""),
                 })
@@ -290,9 +286,10 @@ impl<'a> PostView<'a> {
                 url: post.url.absolute(base),
                 title: &post.title,
                 description: &post.summary,
-                image: post.cover.as_ref().map(|c| {
-                    UrlPath::file(inputs.photos.full(c, &post.source).unwrap_or(c.clone())).absolute(base)
-                }),
+                image: post
+                    .cover
+                    .as_ref()
+                    .map(|c| UrlPath::file(inputs.photos.full(c).unwrap_or(c.clone())).absolute(base)),
                 image_alt: card.cover_alt,
                 published: &post.date_rfc3339,
             },
@@ -314,7 +311,7 @@ impl<'a> PageView<'a> {
         PageView {
             title: &page.title,
             summary: &page.summary,
-            body: inputs.photos.rewrite_html(body, &page.url, &page.source),
+            body: inputs.photos.rewrite_html(body, &page.url),
         }
     }
 }
@@ -354,12 +351,8 @@ impl<'a> TripView<'a> {
             dates: days.start.map(|start| date_range(start, days.end.unwrap_or(start))),
             start: days.start.map(|d| d.to_string()),
             end: days.end.map(|d| d.to_string()),
-            cover: cover.map(|c| inputs.photos.image(&c, Linker::From(here), &trip.source)),
-            body: inputs.photos.rewrite_html(
-                with_tag_links(&trip.body_html, here, inputs),
-                here,
-                &trip.source,
-            ),
+            cover: cover.map(|c| inputs.photos.image(&c, Linker::From(here))),
+            body: inputs.photos.rewrite_html(with_tag_links(&trip.body_html, here, inputs), here),
             posts: posts.len(),
             photos: days.photos,
             days: days.length(),
@@ -475,10 +468,7 @@ impl<'a> YearView<'a> {
                 time: post.date.has_time.then(|| post.date.local().strftime("%H:%M").to_string()),
                 datetime: &post.date_rfc3339,
                 location: post.location.as_deref(),
-                cover: post
-                    .cover
-                    .as_deref()
-                    .map(|c| inputs.photos.image(c, Linker::From(here), &post.source)),
+                cover: post.cover.as_deref().map(|c| inputs.photos.image(c, Linker::From(here))),
                 trip_starts,
             }
         };

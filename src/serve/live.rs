@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use super::http::Snapshot;
+use super::snapshot::Snapshot;
 use crate::error::Problem;
 
 #[derive(Debug, Clone)]

@@ -5,6 +5,8 @@
 
 mod http;
 mod live;
+mod session;
+mod snapshot;
 mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -13,9 +15,8 @@ use std::time::Instant;
 
 use crate::error::{Error, Problem, Result};
 use crate::site::Site;
-use crate::{BuildOptions, Memo};
-
-pub use http::Snapshot;
+pub use session::Session;
+pub use snapshot::Snapshot;
 pub use watch::ChangeKind;
 
 #[derive(Debug, Clone)]
@@ -29,42 +30,6 @@ pub struct ServeOptions {
 }
 
 pub const DEFAULT_PORT: u16 = 4747;
-
-/// A site kept in memory between builds: each build reuses the pages whose
-/// inputs did not change.
-pub struct Session {
-    site_dir: std::path::PathBuf,
-    options: BuildOptions,
-    memo: Memo,
-}
-
-impl Session {
-    pub fn new(site: &Site, drafts: bool) -> Session {
-        Session {
-            site_dir: site.root.clone(),
-            options: BuildOptions { drafts, ..BuildOptions::default() },
-            memo: Memo::default(),
-        }
-    }
-
-    /// Builds the site as it is on disk now, into memory. `changed` names
-    /// the files that changed since the last build (`None`: look at all).
-    pub fn build(
-        &self,
-        change: ChangeKind,
-        changed: Option<&[std::path::PathBuf]>,
-    ) -> Result<(Snapshot, Site)> {
-        match change {
-            ChangeKind::Config => self.memo.clear(),
-            ChangeKind::Templates => self.memo.forget_templates(),
-            ChangeKind::Css | ChangeKind::Content => {}
-        }
-        // site.toml may have changed: read it again each time.
-        let site = Site::open(Some(&self.site_dir))?;
-        let planned = crate::plan_with(&site, &self.options, &self.memo, changed)?;
-        Ok((Snapshot::new(planned.files), site))
-    }
-}
 
 /// Runs the server until Ctrl-C.
 pub fn run(site: &Site, options: &ServeOptions) -> Result<()> {

@@ -1,0 +1,179 @@
+//! A site kept in memory between `serve`'s builds. The last build is kept
+//! whole (its sources, parsed content, index, theme, files and their
+//! fingerprints); a save of posts that changes nothing but their bodies is
+//! handled here, around the stages: those files are read and parsed again on
+//! their own, and the same rule as every build (`Previous::work`) decides what
+//! to render. Anything else is a build of its own with the last one as its
+//! `previous`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::snapshot::Snapshot;
+use super::watch::ChangeKind;
+use crate::error::Result;
+use crate::index::PostId;
+use crate::load::{self, Source, Sources};
+use crate::output::Body;
+use crate::previous::{self, Work};
+use crate::site::Site;
+use crate::{BuildOptions, Made, Target, parse};
+
+pub struct Session {
+    site_dir: PathBuf,
+    options: BuildOptions,
+    kept: Mutex<Option<Kept>>,
+}
+
+/// The last good build and the sources it was made from.
+struct Kept {
+    sources: Sources,
+    made: Made,
+}
+
+/// A post saved with new text.
+struct Saved {
+    /// Its place in `Sources::posts` and in `Content::posts`.
+    source_at: usize,
+    id: PostId,
+    source: Source,
+}
+
+impl Session {
+    pub fn new(site: &Site, drafts: bool) -> Session {
+        Session {
+            site_dir: site.root.clone(),
+            options: BuildOptions { drafts, ..BuildOptions::default() },
+            kept: Mutex::new(None),
+        }
+    }
+
+    /// Builds the site as it is on disk now, into memory. `changed` names
+    /// the files that changed since the last build (`None`: look at all).
+    pub fn build(&self, change: ChangeKind, changed: Option<&[PathBuf]>) -> Result<(Snapshot, Site)> {
+        // site.toml may have changed: read it again each time.
+        let site = Site::open(Some(&self.site_dir))?;
+        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if change != ChangeKind::Config
+            && let (Some(kept), Some(changed)) = (kept.as_mut(), changed)
+            && let Some(outcome) = saved_posts(&site, &self.options, kept, changed)
+        {
+            outcome?;
+            return Ok((Snapshot::new(&kept.made.built.files), site));
+        }
+        // The kept sources brought up to date file by file, when the watcher
+        // says which changed; else read afresh.
+        let refreshed = match (kept.take(), changed) {
+            (Some(Kept { mut sources, made }), Some(changed)) if change != ChangeKind::Config => {
+                load::refresh(&site, &mut sources, changed).map(|()| (sources, Some(made.built)))
+            }
+            _ => None,
+        };
+        let (sources, previous) = match refreshed {
+            Some(refreshed) => refreshed,
+            None => (load::content(&site)?, None),
+        };
+        let made = crate::make(&site, &self.options, &sources, Target::Memory, previous)?;
+        let snapshot = Snapshot::new(&made.built.files);
+        *kept = Some(Kept { sources, made });
+        Ok((snapshot, site))
+    }
+}
+
+/// When every file in `changed` is a post already built (or a file served as
+/// it is): parses the saved posts alone, renders what `Previous::work` asks
+/// for, and updates `kept`. `None` when that does not suffice, and a build
+/// of the whole site must decide; `kept` is then as it was.
+fn saved_posts(
+    site: &Site,
+    options: &BuildOptions,
+    kept: &mut Kept,
+    changed: &[PathBuf],
+) -> Option<Result<()>> {
+    let content_dir = site.content_dir();
+    let mut saved = Vec::new();
+    for path in changed {
+        let rel = match path.strip_prefix(&content_dir) {
+            Ok(rel) => rel.to_str()?.replace('\\', "/"),
+            // A static file is served from where it is: nothing to make.
+            Err(_) if is_copied(&kept.made, path) => continue,
+            Err(_) => return None,
+        };
+        let Ok(source_at) = kept.sources.posts.binary_search_by(|s| s.rel.as_str().cmp(&rel)) else {
+            if kept.sources.assets.iter().any(|a| a.rel == rel) && is_copied(&kept.made, path) {
+                continue;
+            }
+            return None;
+        };
+        let id = post_of(&kept.made, &rel)?;
+        let text = std::fs::read_to_string(path).ok()?;
+        if text != kept.sources.posts[source_at].text {
+            saved.push(Saved { source_at, id, source: Source::new(rel, text) });
+        }
+    }
+    let made = &mut kept.made;
+    let parse_options = parse::ParseOptions { drafts: options.drafts };
+    let mut now = made.built.prints.clone();
+    let mut posts = Vec::with_capacity(saved.len());
+    for saved in &saved {
+        let parsed =
+            parse::post(&saved.source, &made.config, parse_options, &made.survey, &made.content.places);
+        let post = match parsed {
+            Ok(Some(post)) => post,
+            Ok(None) => return None,
+            Err(err) => return Some(Err(err)),
+        };
+        if post.url != made.content.posts[saved.id.0].url {
+            return None;
+        }
+        now.posts[saved.id.0] = previous::post_print(&post, made.index.post_day[saved.id.0]);
+        posts.push(post);
+    }
+    let work = made.built.work(&now);
+    if work == Work::Everything {
+        return None;
+    }
+    for (saved, post) in saved.iter().zip(&mut posts) {
+        std::mem::swap(&mut made.content.posts[saved.id.0], post);
+    }
+    let rendered = crate::render_work(
+        &made.config,
+        &made.content,
+        &made.index,
+        &made.survey,
+        &made.theme,
+        &work,
+        &Target::Memory,
+    );
+    match rendered {
+        Ok(fresh) => {
+            made.built.put(fresh);
+            made.built.prints = now;
+            for saved in saved {
+                kept.sources.posts[saved.source_at] = saved.source;
+            }
+            Some(Ok(()))
+        }
+        Err(err) => {
+            for (saved, post) in saved.iter().zip(&mut posts) {
+                std::mem::swap(&mut made.content.posts[saved.id.0], post);
+            }
+            Some(Err(err))
+        }
+    }
+}
+
+/// The post parsed from the content file `rel`, if it is one: posts are in
+/// content-path order.
+fn post_of(made: &Made, rel: &str) -> Option<PostId> {
+    let posts = &made.content.posts;
+    let key = |post: &crate::parse::Post| {
+        post.source.strip_prefix("content").ok()?.to_str().map(|r| r.replace('\\', "/"))
+    };
+    posts.binary_search_by(|post| key(post).as_deref().unwrap_or("").cmp(rel)).ok().map(PostId)
+}
+
+/// Whether the build publishes the file at `path` as it is, read when asked for.
+fn is_copied(made: &Made, path: &Path) -> bool {
+    made.built.files.iter().any(|file| matches!(&file.body, Body::Copy(from) if from == path))
+}
