@@ -125,17 +125,17 @@ pub(crate) struct Made {
 
 /// Prints how long each stage of a build took, on stderr, when the
 /// environment sets `MILEPOST_TIMINGS`: for profiling, not for people.
-struct Stopwatch {
+pub(crate) struct Stopwatch {
     on: bool,
     last: Instant,
 }
 
 impl Stopwatch {
-    fn start() -> Stopwatch {
+    pub(crate) fn start() -> Stopwatch {
         Stopwatch { on: std::env::var_os("MILEPOST_TIMINGS").is_some(), last: Instant::now() }
     }
 
-    fn lap(&mut self, stage: &str) {
+    pub(crate) fn lap(&mut self, stage: &str) {
         if self.on {
             eprintln!("{stage:>10} {:7.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
             self.last = Instant::now();

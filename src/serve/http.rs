@@ -63,9 +63,9 @@ async fn page(Extract(state): Extract<State>, uri: Uri, headers: HeaderMap) -> R
     };
     let file =
         if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
-    let Some(served) = snapshot.files.get(&file) else {
+    let Some(served) = snapshot.get(&file) else {
         // A folder asked for without its slash: send the browser to it.
-        if snapshot.files.contains_key(&format!("{path}/index.html")) {
+        if snapshot.contains(&format!("{path}/index.html")) {
             let location = format!("{}/", uri.path());
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
         }
@@ -111,7 +111,7 @@ fn respond(status: StatusCode, content_type: &str, etag: Option<&str>, body: Vec
 }
 
 fn not_found(snapshot: &Snapshot) -> Response {
-    let body = match snapshot.files.get("404.html") {
+    let body = match snapshot.get("404.html") {
         Some(Served::Bytes(bytes)) => with_reload_script(bytes),
         _ => b"<!doctype html><title>Not found</title><p>Not found.</p>".to_vec(),
     };

@@ -65,7 +65,10 @@ impl State {
     pub fn replace(&self, snapshot: Snapshot) -> usize {
         let mut current = self.0.snapshot.write().unwrap_or_else(|p| p.into_inner());
         let changed = snapshot.changed_since(&current);
-        *current = Arc::new(snapshot);
+        let before = std::mem::replace(&mut *current, Arc::new(snapshot));
+        // Freeing a whole site's files takes a while: not while readers wait.
+        drop(current);
+        drop(before);
         changed
     }
 

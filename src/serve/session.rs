@@ -25,10 +25,11 @@ pub struct Session {
     kept: Mutex<Option<Kept>>,
 }
 
-/// The last good build and the sources it was made from.
+/// The last good build, the sources it was made from, and its files as served.
 struct Kept {
     sources: Sources,
     made: Made,
+    snapshot: Snapshot,
 }
 
 /// A post saved with new text.
@@ -59,12 +60,12 @@ impl Session {
             && let Some(outcome) = saved_posts(&site, &self.options, kept, changed)
         {
             outcome?;
-            return Ok((Snapshot::new(&kept.made.built.files), site));
+            return Ok((kept.snapshot.clone(), site));
         }
         // The kept sources brought up to date file by file, when the watcher
         // says which changed; else read afresh.
         let refreshed = match (kept.take(), changed) {
-            (Some(Kept { mut sources, made }), Some(changed)) if change != ChangeKind::Config => {
+            (Some(Kept { mut sources, made, .. }), Some(changed)) if change != ChangeKind::Config => {
                 load::refresh(&site, &mut sources, changed).map(|()| (sources, Some(made.built)))
             }
             _ => None,
@@ -75,7 +76,7 @@ impl Session {
         };
         let made = crate::make(&site, &self.options, &sources, Target::Memory, previous)?;
         let snapshot = Snapshot::new(&made.built.files);
-        *kept = Some(Kept { sources, made });
+        *kept = Some(Kept { sources, made, snapshot: snapshot.clone() });
         Ok((snapshot, site))
     }
 }
@@ -90,6 +91,7 @@ fn saved_posts(
     kept: &mut Kept,
     changed: &[PathBuf],
 ) -> Option<Result<()>> {
+    let mut watch = crate::Stopwatch::start();
     let content_dir = site.content_dir();
     let mut saved = Vec::new();
     for path in changed {
@@ -111,6 +113,7 @@ fn saved_posts(
             saved.push(Saved { source_at, id, source: Source::new(rel, text) });
         }
     }
+    watch.lap("read");
     let made = &mut kept.made;
     let parse_options = parse::ParseOptions { drafts: options.drafts };
     let mut now = made.built.prints.clone();
@@ -129,6 +132,7 @@ fn saved_posts(
         now.posts[saved.id.0] = previous::post_print(&post, made.index.post_day[saved.id.0]);
         posts.push(post);
     }
+    watch.lap("parse");
     let work = made.built.work(&now);
     if work == Work::Everything {
         return None;
@@ -147,6 +151,8 @@ fn saved_posts(
     );
     match rendered {
         Ok(fresh) => {
+            watch.lap("render");
+            kept.snapshot = kept.snapshot.patched(&fresh);
             made.built.put(fresh);
             made.built.prints = now;
             for saved in saved {

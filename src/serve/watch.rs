@@ -113,7 +113,9 @@ async fn rebuild(state: live::State, session: Arc<Session>, kind: ChangeKind, pa
     let outcome = tokio::task::spawn_blocking(move || session.build(build_kind, Some(&paths))).await;
     match outcome {
         Ok(Ok((snapshot, _))) => {
+            let mut watch = crate::Stopwatch::start();
             let changed = state.replace(snapshot);
+            watch.lap("replace");
             println!("Rebuilt in {} ms ({changed} files changed).", started.elapsed().as_millis());
             state.clear_problems();
             if changed > 0 || kind == ChangeKind::Css {

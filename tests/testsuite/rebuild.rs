@@ -137,3 +137,58 @@ fn a_card_that_cannot_be_rendered_names_its_template_and_leaves_the_output() {
     assert!(err.contains("no_such_field"), "{err}");
     assert_eq!(site.files("public"), before);
 }
+
+#[test]
+fn a_front_matter_field_that_lists_show_rebuilds_the_lists() {
+    let site = Fixture::copy("journal");
+    build(&site);
+    let home_before = site.read("public/index.html");
+    // `summary:` is new to this post; its card (and its page's description) show it.
+    let fado = site.read("content/lisbon/fado.md");
+    site.write(
+        "content/lisbon/fado.md",
+        fado.replace("location: Mouraria\n", "location: Mouraria\nsummary: Songs of the sea, sung late.\n"),
+    );
+    build(&site);
+    for list in ["public/index.html", "public/lisbon/index.html"] {
+        assert!(site.read(list).contains("Songs of the sea, sung late."), "{list} shows the new summary");
+    }
+    assert_ne!(site.read("public/index.html"), home_before);
+    assert_equals_a_clean_build(&site);
+}
+
+#[test]
+fn new_and_removed_posts_templates_and_photos_equal_a_clean_build() {
+    let site = Fixture::copy("journal");
+    build(&site);
+    site.write(
+        "content/lisbon/ferry.md",
+        "---\ntitle: Ferry\ndate: 2020-05-04T08:00:00+01:00\ntags: [river]\n---\nAcross the river.\n",
+    );
+    build(&site);
+    assert!(site.exists("public/lisbon/ferry/index.html"));
+    assert_equals_a_clean_build(&site);
+
+    std::fs::remove_file(site.path("content/lisbon/sintra.md")).unwrap();
+    build(&site);
+    assert!(!site.exists("public/lisbon/sintra"));
+    assert_equals_a_clean_build(&site);
+
+    site.write(
+        "templates/card.html",
+        "<li class=\"mine\"><a href=\"{{ post.href }}\">{{ post.title }}</a></li>",
+    );
+    build(&site);
+    assert!(site.read("public/index.html").contains("class=\"mine\""));
+    assert_equals_a_clean_build(&site);
+
+    // A photo replaced by one of another size: its variants and every page showing it change.
+    let window = std::fs::read(site.path("content/lisbon/tram/window.jpg")).unwrap();
+    std::fs::copy(site.path("content/pages/contact/portrait.jpg"), site.path("content/lisbon/tram/tram.jpg"))
+        .unwrap();
+    build(&site);
+    assert_equals_a_clean_build(&site);
+    site.write("content/lisbon/tram/tram.jpg", window);
+    build(&site);
+    assert_equals_a_clean_build(&site);
+}

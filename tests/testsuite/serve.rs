@@ -245,8 +245,39 @@ fn an_incremental_rebuild_equals_a_full_build_byte_for_byte() {
         "content/lisbon/ferry.md",
         "---\ntitle: Ferry\ndate: 2020-05-04T08:00:00+01:00\n---\nAcross the river.\n",
     );
-    let (snapshot, _) =
-        session.build(ChangeKind::Content, Some(&[site.path("content/lisbon/ferry.md")])).unwrap();
+    let ferry = site.path("content/lisbon/ferry.md");
+    let (snapshot, _) = session.build(ChangeKind::Content, Some(std::slice::from_ref(&ferry))).unwrap();
+    assert_same_as_full_build(&site, &snapshot);
+
+    // A body edit after all that (past the first paragraph, which lists show)
+    // changes its page and the two feeds it is in, nothing else.
+    site.write(
+        "content/lisbon/ferry.md",
+        format!("{}\nGulls followed us.\n", site.read("content/lisbon/ferry.md")),
+    );
+    let (after, _) = session.build(ChangeKind::Content, Some(std::slice::from_ref(&ferry))).unwrap();
+    assert_eq!(after.changed_since(&snapshot), 3);
+    assert!(holds(&after, "lisbon/ferry/index.html", "Gulls followed us."));
+    assert_same_as_full_build(&site, &after);
+
+    // A field that lists show, added to the front matter: the lists change too.
+    site.write(
+        "content/lisbon/ferry.md",
+        site.read("content/lisbon/ferry.md").replace("---\nAcross", "summary: The slow boat.\n---\nAcross"),
+    );
+    let (snapshot, _) = session.build(ChangeKind::Content, Some(std::slice::from_ref(&ferry))).unwrap();
+    assert!(holds(&snapshot, "index.html", "The slow boat."));
+    assert!(holds(&snapshot, "lisbon/index.html", "The slow boat."));
+    assert_same_as_full_build(&site, &snapshot);
+
+    // A post removed, and a photo replaced.
+    std::fs::remove_file(&ferry).unwrap();
+    let (snapshot, _) = session.build(ChangeKind::Content, Some(std::slice::from_ref(&ferry))).unwrap();
+    assert!(snapshot.bytes("lisbon/ferry/index.html").is_none());
+    assert_same_as_full_build(&site, &snapshot);
+    let tram = site.path("content/lisbon/tram/tram.jpg");
+    std::fs::copy(site.path("content/pages/contact/portrait.jpg"), &tram).unwrap();
+    let (snapshot, _) = session.build(ChangeKind::Content, Some(std::slice::from_ref(&tram))).unwrap();
     assert_same_as_full_build(&site, &snapshot);
 }
 
