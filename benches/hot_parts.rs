@@ -15,6 +15,7 @@ use milepost::load::{Source, Sources};
 use milepost::parse::front_matter::{self, POST_KEYS, PostMatter};
 use milepost::parse::markdown::{self, Links};
 use milepost::parse::{self, ParseOptions};
+use milepost::paths::ContentPath;
 use milepost::url::UrlPath;
 use milepost::{Site, config::Config, index, render, theme};
 
@@ -105,7 +106,7 @@ fn ten_thousand_posts() -> Sources {
     for trip in 0..500 {
         let folder = format!("trip-{trip:03}");
         sources.trips.push(Source::new(
-            format!("{folder}/_trip.md"),
+            ContentPath::new(format!("{folder}/_trip.md")),
             format!("---\ntitle: Trip {trip}\nstart: {}-03-01\n---\n", 2000 + trip % 25),
         ));
         for day in 0..20 {
@@ -120,7 +121,7 @@ fn ten_thousand_posts() -> Sources {
                 tags[(n / 10) % 10],
                 body(n)
             );
-            sources.posts.push(Source::new(format!("{folder}/day-{day:02}.md"), text));
+            sources.posts.push(Source::new(ContentPath::new(format!("{folder}/day-{day:02}.md")), text));
         }
     }
     sources

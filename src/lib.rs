@@ -17,6 +17,7 @@ pub mod index;
 pub mod load;
 pub mod output;
 pub mod parse;
+pub mod paths;
 mod previous;
 mod record;
 pub mod render;
@@ -200,7 +201,7 @@ pub(crate) fn make(
         }
     };
     watch.lap("photos");
-    let pages = built.files.iter().filter(|f| f.path.ends_with(".html")).count();
+    let pages = built.files.iter().filter(|f| f.path.as_str().ends_with(".html")).count();
     let warnings = index.warnings.clone();
     Ok(Made { config, content, index, survey, theme, built, pages, output_dir, warnings, photos })
 }
@@ -253,7 +254,7 @@ pub(crate) fn render_work(
 fn copies(site: &Site, content: &Content, survey: &Survey, theme: &Theme) -> Vec<OutputFile> {
     let assets = content.assets.iter().filter(|asset| !survey.photos.contains_key(&asset.rel)).map(|asset| {
         OutputFile {
-            path: asset.url.as_str().to_string(),
+            path: asset.url.as_str().into(),
             origin: site.relative(&asset.source).display().to_string(),
             body: output::Body::Copy(asset.source.clone()),
         }
@@ -278,7 +279,7 @@ fn process_photos(
                 let origin = format!("a variant of {}", site.relative(&job.source).display());
                 let paths = job.variants.iter().map(|v| v.path.clone()).chain(job.original.clone());
                 paths.map(move |path| OutputFile {
-                    path,
+                    path: path.into(),
                     origin: origin.clone(),
                     body: output::Body::Bytes(std::sync::Arc::from(Vec::new())),
                 })

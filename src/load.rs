@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use walkdir::WalkDir;
 
 use crate::error::{Problem, Problems, Result, line_at};
+use crate::paths::ContentPath;
 use crate::site::Site;
 
 pub const TRIP_FILE: &str = "_trip.md";
@@ -18,18 +19,13 @@ pub const PAGES_DIR: &str = "pages";
 /// A Markdown file of the content tree.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// Relative to `content/`, `/`-separated: `pyongyang-2017/race-day/index.md`.
-    pub rel: String,
+    pub rel: ContentPath,
     pub text: String,
 }
 
 impl Source {
-    pub fn new(rel: String, text: String) -> Source {
+    pub fn new(rel: ContentPath, text: String) -> Source {
         Source { rel, text }
-    }
-    /// The path people know the file by, relative to the site root.
-    pub fn display_path(&self) -> PathBuf {
-        Path::new("content").join(&self.rel)
     }
 }
 
@@ -37,8 +33,8 @@ impl Source {
 /// copied to the output at its content path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
-    /// Relative to `content/`, `/`-separated.
-    pub rel: String,
+    pub rel: ContentPath,
+    /// Where it is on disk.
     pub path: PathBuf,
 }
 
@@ -103,14 +99,14 @@ pub fn content(site: &Site) -> Result<Sources> {
                 continue;
             }
             let rel_path = entry.path().strip_prefix(&content_dir).unwrap_or(entry.path());
-            let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
+            let Some(rel) = rel_path.to_str().map(|r| ContentPath::new(r.replace('\\', "/"))) else {
                 problems.push(
                     Problem::in_file(site.relative(entry.path()), "this file name is not valid UTF-8")
                         .hint("rename the file using plain letters, digits and dashes"),
                 );
                 continue;
             };
-            match classify(&rel) {
+            match classify(rel.as_str()) {
                 Kind::Asset => sources.assets.push(Asset { rel, path: entry.into_path() }),
                 kind => {
                     let read = &read;
@@ -171,14 +167,15 @@ pub fn refresh(site: &Site, sources: &mut Sources, changed: &[PathBuf]) -> Optio
         }
         // Whatever was at `rel` (a file, or everything below a removed folder) goes.
         let folder = format!("{rel}/");
-        let gone = |r: &str| r == rel || r.starts_with(&folder);
+        let gone = |r: &ContentPath| r.as_str() == rel || r.as_str().starts_with(&folder);
         for list in [&mut sources.posts, &mut sources.pages, &mut sources.trips] {
             list.retain(|s| !gone(&s.rel));
         }
         sources.assets.retain(|a| !gone(&a.rel));
+        let rel = ContentPath::new(rel);
         match std::fs::symlink_metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Ok(meta) if meta.is_file() => match classify(&rel) {
+            Ok(meta) if meta.is_file() => match classify(rel.as_str()) {
                 Kind::Asset => sources.assets.push(Asset { rel, path: path.clone() }),
                 kind => {
                     let text = read_text(site, path).ok()?;

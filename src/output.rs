@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::{Problem, Problems, Result};
+use crate::paths::OutputPath;
 
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -28,8 +29,7 @@ pub enum Body {
 
 #[derive(Debug, Clone)]
 pub struct OutputFile {
-    /// Relative to the output folder, `/`-separated.
-    pub path: String,
+    pub path: OutputPath,
     /// What made it, for messages: a source file, or a generated page's name.
     pub origin: String,
     pub body: Body,
@@ -41,8 +41,8 @@ pub fn check_unique(files: &[OutputFile]) -> Result<()> {
     let mut by_path: BTreeMap<&str, &OutputFile> = BTreeMap::new();
     let mut problems = Problems::default();
     for file in files {
-        if let Some(first) = by_path.insert(&file.path, file) {
-            problems.push(clash(&file.path, first, file));
+        if let Some(first) = by_path.insert(file.path.as_str(), file) {
+            problems.push(clash(file.path.as_str(), first, file));
         }
     }
     for (path, file) in &by_path {

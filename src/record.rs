@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::disk;
 use crate::error::Result;
 use crate::fingerprint::Prints;
+use crate::paths::OutputPath;
 
 /// Bumped whenever the record changes meaning, so an old one is not trusted.
 const HEADER: &str = "milepost build record v3";
@@ -34,7 +35,7 @@ impl Entry {
 #[derive(Debug, Default)]
 pub struct Record {
     /// Output path (`/`-separated, relative to the output folder) → entry.
-    pub files: HashMap<String, Entry>,
+    pub files: HashMap<OutputPath, Entry>,
     /// What the files were made from; only when this very milepost binary
     /// wrote the record, since the fingerprints hash with its code.
     pub prints: Option<Prints>,
@@ -78,7 +79,7 @@ impl Record {
             .lines()
             .filter_map(|line| {
                 let mut parts = line.strip_prefix("file\t")?.split('\t');
-                let path = parts.next()?.to_string();
+                let path = OutputPath::from(parts.next()?);
                 let len = parts.next()?.parse().ok()?;
                 let modified_ns = parts.next()?.parse().ok()?;
                 let hash = match parts.next()? {
@@ -100,7 +101,7 @@ impl Record {
         files.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut listed = String::new();
         for (path, entry) in files {
-            if path.contains(['\t', '\n', '\r']) {
+            if path.as_str().contains(['\t', '\n', '\r']) {
                 // Left out, so the record no longer lists the whole output: no prints then.
                 complete = false;
                 continue;

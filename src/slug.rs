@@ -21,6 +21,38 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// A slug, made by `slugify`: what a tag's page is named by (`tags/<slug>/`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    /// The slug of `text`; `None` when it has no letters or digits.
+    pub fn of(text: &str) -> Option<Slug> {
+        Some(Slug(slugify(text))).filter(|slug| !slug.0.is_empty())
+    }
+
+    /// A slug used as it is written, such as a fallback name.
+    pub fn fixed(name: &'static str) -> Slug {
+        Slug(name.to_string())
+    }
+
+    /// The `n`th of several things that would share this slug: `race-2`.
+    pub fn numbered(&self, n: usize) -> Slug {
+        Slug(format!("{}-{n}", self.0))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::slugify;

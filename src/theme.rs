@@ -100,7 +100,7 @@ pub fn load_with(site: &Site, kept: Option<Arc<Templates>>) -> Result<Theme> {
         statics.insert(
             name.to_string(),
             OutputFile {
-                path: name.to_string(),
+                path: (*name).into(),
                 origin: format!("the default theme's {name}"),
                 body: Body::Builtin(bytes),
             },
@@ -109,7 +109,7 @@ pub fn load_with(site: &Site, kept: Option<Arc<Templates>>) -> Result<Theme> {
     for dir in [theme_dir.join("static"), site.root.join("static")] {
         for (name, path) in files_under(&dir) {
             let origin = site.relative(&path).display().to_string();
-            statics.insert(name.clone(), OutputFile { path: name, origin, body: Body::Copy(path) });
+            statics.insert(name.clone(), OutputFile { path: name.into(), origin, body: Body::Copy(path) });
         }
     }
     Ok(Theme { templates, static_files: statics.into_values().collect() })

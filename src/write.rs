@@ -18,6 +18,7 @@ use crate::disk;
 use crate::error::{Error, Problem, Result};
 use crate::fingerprint::Prints;
 use crate::output::{Body, OutputFile};
+use crate::paths::OutputPath;
 use crate::previous::Previous;
 use crate::record::{self, Entry, Record};
 
@@ -93,7 +94,7 @@ pub struct Writer {
     out: PathBuf,
     before: Record,
     /// Output path → entry, for the record `commit` saves.
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<HashMap<OutputPath, Entry>>,
     /// (temporary file, its destination) of the files that replace old ones.
     staged: Mutex<Vec<(PathBuf, PathBuf)>>,
     /// Files and folders this build added, taken away again if it fails.
@@ -137,7 +138,7 @@ impl Writer {
     /// (none edited, removed or replaced since).
     pub(crate) fn previous(&self) -> Option<Previous> {
         let prints = self.before.prints.clone()?;
-        let files: Vec<(&String, &Entry)> = self.before.files.iter().collect();
+        let files: Vec<(&OutputPath, &Entry)> = self.before.files.iter().collect();
         let intact = files.par_iter().all(|(path, entry)| entry.matches_disk(&self.out.join(path)));
         if !intact || files.is_empty() {
             return None;

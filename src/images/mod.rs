@@ -20,6 +20,7 @@ use crate::config::PhotoConfig;
 use crate::error::{Problem, Problems, Result};
 use crate::load::Asset;
 use crate::output::{Body, OutputFile};
+use crate::paths::ContentPath;
 pub use cache::Cache;
 pub use facts::{Facts, Format};
 
@@ -27,7 +28,7 @@ pub use facts::{Facts, Format};
 #[derive(Debug, Default)]
 pub struct Survey {
     /// An `Err` is why the photo cannot be read, for the posts that use it.
-    pub photos: BTreeMap<String, Result<Facts, String>>,
+    pub photos: BTreeMap<ContentPath, Result<Facts, String>>,
     /// (file, hash) of each photo, for the cache to remember.
     pub hashed: Vec<(PathBuf, String)>,
     /// Changes when any photo's facts do: for what `serve` keeps between builds.
@@ -37,9 +38,9 @@ pub struct Survey {
 /// Learns every photo among `assets`: from the cache when its bytes are
 /// known, else from its header and EXIF (new facts are cached).
 pub fn survey(assets: &[Asset], cache: &Cache) -> Result<Survey> {
-    let found: Vec<(String, PathBuf, Result<Facts, String>)> = assets
+    let found: Vec<(ContentPath, PathBuf, Result<Facts, String>)> = assets
         .par_iter()
-        .filter_map(|asset| Some((asset, Format::of(&asset.rel)?)))
+        .filter_map(|asset| Some((asset, Format::of(asset.rel.as_str())?)))
         .map(|(asset, format)| {
             let facts = learn(asset, format, cache);
             (asset.rel.clone(), asset.path.clone(), facts)
@@ -173,7 +174,7 @@ pub fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Result<Proc
                     let stripped =
                         strip_metadata(&bytes).map_err(|e| problem(format!("could not be read: {e}")))?;
                     files.push(OutputFile {
-                        path: path.clone(),
+                        path: path.clone().into(),
                         origin: job.source.display().to_string(),
                         body: Body::Bytes(stripped.into()),
                     });
@@ -181,7 +182,7 @@ pub fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Result<Proc
             }
             for (variant, key) in job.variants.iter().zip(&keys) {
                 files.push(OutputFile {
-                    path: variant.path.clone(),
+                    path: variant.path.clone().into(),
                     origin: format!("a variant of {}", job.source.display()),
                     body: Body::Link(cache.variant_path(key)),
                 });

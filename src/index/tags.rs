@@ -8,7 +8,7 @@ use super::PostId;
 use crate::error::Problem;
 use crate::parse::Post;
 use crate::parse::hashtag;
-use crate::slug::slugify;
+use crate::slug::Slug;
 use crate::url::UrlPath;
 
 /// An index into `SiteIndex::tags`.
@@ -21,7 +21,7 @@ pub struct Tag {
     pub key: String,
     /// The most used spelling.
     pub name: String,
-    pub slug: String,
+    pub slug: Slug,
     /// `tags/<slug>/`.
     pub url: UrlPath,
     /// Newest first.
@@ -96,28 +96,25 @@ fn distinct_slugs(
     gathered: &BTreeMap<String, Gathered<'_>>,
     posts: &[Post],
     warnings: &mut Vec<Problem>,
-) -> HashMap<String, String> {
-    let mut by_slug: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+) -> HashMap<String, Slug> {
+    let mut by_slug: BTreeMap<Slug, Vec<&str>> = BTreeMap::new();
     for key in gathered.keys() {
-        let slug = match slugify(key) {
-            s if s.is_empty() => "tag".to_string(),
-            s => s,
-        };
+        let slug = Slug::of(key).unwrap_or_else(|| Slug::fixed("tag"));
         by_slug.entry(slug).or_default().push(key);
     }
-    let taken: std::collections::HashSet<String> = by_slug.keys().cloned().collect();
+    let taken: std::collections::HashSet<Slug> = by_slug.keys().cloned().collect();
     let mut slugs = HashMap::new();
     for (slug, keys) in &by_slug {
         slugs.insert(keys[0].to_string(), slug.clone());
         let mut n = 2;
         for key in &keys[1..] {
-            let mut other = format!("{slug}-{n}");
+            let mut other = slug.numbered(n);
             while taken.contains(&other) || slugs.values().any(|s| s == &other) {
                 n += 1;
-                other = format!("{slug}-{n}");
+                other = slug.numbered(n);
             }
             n += 1;
-            let first_post = gathered[*key].posts.first().map(|id| posts[id.0].source.display().to_string());
+            let first_post = gathered[*key].posts.first().map(|id| posts[id.0].source.shown().display().to_string());
             warnings.push(
                 Problem::new(format!(
                     "the tags `{}` and `{key}` would share the page /tags/{slug}/, so `{key}` is at /tags/{other}/{}",

@@ -59,12 +59,12 @@ pub fn build(
                     let post = &posts[id.0];
                     warnings.push(
                         Problem::in_file(
-                            &post.source,
+                            post.source.shown(),
                             format!(
                                 "this post ({}) is dated before its trip starts ({}, in {})",
                                 post.date.display(),
                                 start.map(|s| s.to_string()).unwrap_or_default(),
-                                trip.source.display()
+                                trip.source.shown().display()
                             ),
                         )
                         .hint("correct the post's date, or the trip's `start`"),

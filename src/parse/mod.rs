@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Problem, Problems, Result};
 use crate::images::Survey;
+use crate::paths::ContentPath;
 use crate::load::{PAGES_DIR, Source, Sources, TRIP_FILE};
 use crate::slug::slugify;
 use crate::suggest;
@@ -47,8 +48,8 @@ pub struct TripId(pub usize);
 
 #[derive(Debug, Clone)]
 pub struct Post {
-    /// The Markdown file, relative to the site root.
-    pub source: PathBuf,
+    /// The Markdown file.
+    pub source: ContentPath,
     pub url: UrlPath,
     pub title: String,
     pub date: PostDate,
@@ -78,8 +79,8 @@ pub struct Photo {
     /// The photo's path in the output (`trip/race-day/stadium.jpg`); what is
     /// published there are its variants (`stadium-960.jpg`).
     pub src: String,
-    /// Its path relative to `content/`.
-    pub rel: String,
+    /// Where it is inside `content/`.
+    pub rel: ContentPath,
     pub caption: Option<String>,
     /// The caption escaped, its hashtags marked for linking (`html::fill_tag_links`).
     pub caption_html: Option<String>,
@@ -88,7 +89,7 @@ pub struct Photo {
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub source: PathBuf,
+    pub source: ContentPath,
     pub url: UrlPath,
     pub title: String,
     pub summary: String,
@@ -97,7 +98,7 @@ pub struct Page {
 
 #[derive(Debug, Clone)]
 pub struct Trip {
-    pub source: PathBuf,
+    pub source: ContentPath,
     /// The trip's folder, relative to `content/`.
     pub dir: String,
     pub url: UrlPath,
@@ -113,9 +114,9 @@ pub struct Trip {
 /// A non-Markdown file of the content tree and where it goes in the output.
 #[derive(Debug, Clone)]
 pub struct AssetFile {
+    /// Where it is on disk.
     pub source: PathBuf,
-    /// Relative to `content/`.
-    pub rel: String,
+    pub rel: ContentPath,
     pub url: UrlPath,
 }
 
@@ -137,12 +138,12 @@ pub fn content(
 
     let mut dirs = DirMap::default();
     for head in &post_heads {
-        if let Some(dir) = bundle_dir(&head.source.rel) {
+        if let Some(dir) = bundle_dir(head.source.rel.as_str()) {
             dirs.bundles.insert(dir.to_string(), head.url.as_str().trim_end_matches('/').to_string());
         }
     }
     for head in &page_heads {
-        if let Some(dir) = bundle_dir(&head.source.rel) {
+        if let Some(dir) = bundle_dir(head.source.rel.as_str()) {
             dirs.bundles.insert(dir.to_string(), head.url.as_str().trim_end_matches('/').to_string());
         }
     }
@@ -152,16 +153,16 @@ pub fn content(
         .map(|asset| AssetFile {
             source: asset.path.clone(),
             rel: asset.rel.clone(),
-            url: UrlPath::file(dirs.file_url(&asset.rel)),
+            url: UrlPath::file(dirs.file_url(asset.rel.as_str())),
         })
         .collect();
     let mut published: HashMap<String, String> = HashMap::new();
     for (rel, url) in post_heads
         .iter()
-        .map(|h| (&h.source.rel, &h.url))
-        .chain(page_heads.iter().map(|h| (&h.source.rel, &h.url)))
+        .map(|h| (h.source.rel.as_str(), &h.url))
+        .chain(page_heads.iter().map(|h| (h.source.rel.as_str(), &h.url)))
     {
-        published.insert(rel.clone(), url.as_str().to_string());
+        published.insert(rel.to_string(), url.as_str().to_string());
         if let Some(dir) = bundle_dir(rel) {
             published.insert(dir.to_string(), url.as_str().to_string());
         }
@@ -170,7 +171,7 @@ pub fn content(
         published.insert(head.dir.clone(), format!("{}/", dirs.dir_url(&head.dir)));
     }
     for (asset, file) in sources.assets.iter().zip(&assets) {
-        published.insert(asset.rel.clone(), file.url.as_str().to_string());
+        published.insert(asset.rel.as_str().to_string(), file.url.as_str().to_string());
     }
     let places = Places {
         dirs,
@@ -209,7 +210,7 @@ pub fn post(
     places: &Places,
 ) -> Result<Option<Post>> {
     let files = Files { places, survey };
-    let problems = |problems: Vec<Problem>| crate::Error::Problems(problems);
+    let problems = |problems: Vec<Problem>| crate::error::Error::Problems(problems);
     let head = post_head(source, config, survey).map_err(problems)?;
     if head.matter.draft && !options.drafts {
         return Ok(None);
@@ -258,8 +259,8 @@ impl DirMap {
 #[derive(Debug, Default)]
 pub struct Places {
     dirs: DirMap,
-    /// Every asset, by its path relative to `content/`.
-    assets: BTreeSet<String>,
+    /// Every asset.
+    assets: BTreeSet<ContentPath>,
     /// Content path (a Markdown file, a bundle's or trip's folder, an asset)
     /// → the site path it is published at.
     published: HashMap<String, String>,
@@ -277,7 +278,7 @@ struct Files<'a> {
 impl Files<'_> {
     /// Renders the Markdown body of `source`, shown on `page`.
     fn markdown(&self, source: &Source, body: &str, page: &UrlPath) -> markdown::Rendered {
-        let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let dir = source.rel.folder();
         let resolve = |link: &str| {
             let rel = resolve(dir, link)?;
             self.places.published.get(rel.trim_end_matches('/')).cloned()
@@ -289,7 +290,7 @@ impl Files<'_> {
     /// large. Returns (output path, content path).
     fn photo(&self, source: &Source, written: &str, what: &str) -> Result<(String, String), Problem> {
         let url = self.resolve(source, written, what)?;
-        let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let dir = source.rel.folder();
         let rel = match written.strip_prefix('/') {
             Some(from_content) => resolve("", from_content),
             None => resolve(dir, written),
@@ -297,9 +298,9 @@ impl Files<'_> {
         .unwrap_or_default();
         let problem = |message: String| {
             let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
-            Problem::in_file(source.display_path(), message).at_line(line)
+            Problem::in_file(source.rel.shown(), message).at_line(line)
         };
-        match self.survey.photos.get(&rel) {
+        match self.survey.photos.get(rel.as_str()) {
             Some(Err(why)) => Err(problem(format!("the {what} `{written}` cannot be used: {why}"))
                 .hint("open it in a photo editor and save it again as JPEG, or replace it")),
             Some(Ok(facts)) if facts.megapixels() > self.places.max_megapixels => Err(problem(format!(
@@ -333,10 +334,10 @@ impl Files<'_> {
     /// Resolves a path written in `source` (relative to its folder) to the
     /// output path of an existing content file, or says what is wrong.
     fn resolve(&self, source: &Source, written: &str, what: &str) -> Result<String, Problem> {
-        let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let dir = source.rel.folder();
         let problem = |message: String| {
             let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
-            Problem::in_file(source.display_path(), message).at_line(line)
+            Problem::in_file(source.rel.shown(), message).at_line(line)
         };
         let rel = match written.strip_prefix('/') {
             Some(from_content) => resolve("", from_content),
@@ -352,7 +353,7 @@ impl Files<'_> {
         let folder = rel.rsplit_once('/').map_or("", |(d, _)| d);
         let name = rel.rsplit('/').next().unwrap_or(&rel);
         let beside = self.places.assets.iter().filter_map(|a| {
-            let (d, n) = a.rsplit_once('/').unwrap_or(("", a));
+            let (d, n) = a.as_str().rsplit_once('/').unwrap_or(("", a.as_str()));
             (d == folder).then_some(n)
         });
         let hint = match suggest::nearest(name, beside) {
@@ -404,7 +405,7 @@ fn faults_to_problems(source: &Source, faults: Vec<Fault>) -> Vec<Problem> {
     faults
         .into_iter()
         .map(|f| {
-            let problem = Problem::in_file(source.display_path(), f.message).at_line(f.line);
+            let problem = Problem::in_file(source.rel.shown(), f.message).at_line(f.line);
             match f.hint {
                 Some(hint) => problem.hint(hint),
                 None => problem,
@@ -429,7 +430,7 @@ fn line_of(split: &Split<'_>, key: &str) -> Option<usize> {
 fn required_title(title: Option<String>, source: &Source, what: &str) -> Result<String, Problem> {
     match title.map(|t| t.trim().to_string()) {
         Some(title) if !title.is_empty() => Ok(title),
-        _ => Err(Problem::in_file(source.display_path(), format!("this {what} has no title"))
+        _ => Err(Problem::in_file(source.rel.shown(), format!("this {what} has no title"))
             .at_line(1)
             .hint("add a line such as `title: Race day` to the front matter between the `---` lines")),
     }
@@ -449,34 +450,34 @@ fn first_photo_taken(source: &Source, matter: &PostMatter, survey: &Survey) -> O
     let written = match matter.photos.first()? {
         PhotoEntry::Path(src) | PhotoEntry::Full { src, .. } => src,
     };
-    let dir = source.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let facts = survey.photos.get(&resolve(dir, written)?)?.as_ref().ok()?;
+    let dir = source.rel.folder();
+    let facts = survey.photos.get(resolve(dir, written)?.as_str())?.as_ref().ok()?;
     Some(format!("{}{}", facts.taken.as_ref()?, facts.taken_offset.as_deref().unwrap_or("")))
 }
 
 fn post_head<'a>(source: &'a Source, config: &Config, survey: &Survey) -> Result<PostHead<'a>, Vec<Problem>> {
     let (mut matter, split): (PostMatter, _) = read_matter(source, front_matter::POST_KEYS)?;
     let mut problems = Vec::new();
-    let (dirs, name, name_date) = url_segments(&source.rel);
+    let (dirs, name, name_date) = url_segments(source.rel.as_str());
     let title = required_title(matter.title.take(), source, "post").map_err(|p| problems.push(p)).ok();
 
     let date = match (&matter.date, name_date) {
         (Some(written), _) => date::parse(written, &config.timezone).map_err(|message| {
-            Problem::in_file(source.display_path(), message)
+            Problem::in_file(source.rel.shown(), message)
                 .at_line(line_of(&split, "date"))
                 .hint("write the date as 2017-04-13, \"2017-04-13 08:30\" or 2017-04-13T08:30:00+09:00")
         }),
         (None, Some(from_name)) => date::parse(from_name, &config.timezone).map_err(|message| {
-            Problem::in_file(source.display_path(), format!("the date in the file name: {message}"))
+            Problem::in_file(source.rel.shown(), format!("the date in the file name: {message}"))
                 .hint("rename the file with a real date, such as 2017-04-13-race-day.md")
         }),
         (None, None) if let Some(taken) = first_photo_taken(source, &matter, survey) => {
             date::parse(&taken, &config.timezone).map_err(|message| {
-                Problem::in_file(source.display_path(), format!("the date its first photo was taken: {message}"))
+                Problem::in_file(source.rel.shown(), format!("the date its first photo was taken: {message}"))
                     .hint("add a `date:` to the front matter")
             })
         }
-        (None, None) => Err(Problem::in_file(source.display_path(), "this post has no date, nor has its first photo")
+        (None, None) => Err(Problem::in_file(source.rel.shown(), "this post has no date, nor has its first photo")
             .at_line(1)
             .hint("add a line such as `date: 2017-04-13T08:30:00+09:00` to the front matter, or start the file name with the date: 2017-04-13-race-day.md")),
     }
@@ -489,7 +490,7 @@ fn post_head<'a>(source: &'a Source, config: &Config, survey: &Survey) -> Result
             if clean.is_empty() {
                 problems.push(
                     Problem::in_file(
-                        source.display_path(),
+                        source.rel.shown(),
                         format!("the slug `{slug}` has no letters or digits"),
                     )
                     .at_line(line_of(&split, "slug"))
@@ -527,7 +528,7 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
                     caption_tags.extend(hashtags);
                     html
                 });
-                photos.push(Photo { src, rel, caption, caption_html, alt })
+                photos.push(Photo { src, rel: ContentPath::new(rel), caption, caption_html, alt })
             }
             Err(problem) => problems.push(problem),
         }
@@ -555,9 +556,12 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
         .or_else(|| photos.iter().find_map(|p| files.survey.photos.get(&p.rel)?.as_ref().ok()?.gps));
     // The nearest trip folder above the post: trips may hold trips.
     let trip =
-        source.rel.rmatch_indices('/').find_map(|(i, _)| files.places.trips.get(&source.rel[..i]).copied());
+        {
+        let rel = source.rel.as_str();
+        rel.rmatch_indices('/').find_map(|(i, _)| files.places.trips.get(&rel[..i]).copied())
+    };
     Ok(Post {
-        source: source.display_path(),
+        source: source.rel.clone(),
         url,
         title,
         date_rfc3339: date.rfc3339(),
@@ -608,7 +612,7 @@ struct PageHead<'a> {
 fn page_head(source: &Source) -> Result<PageHead<'_>, Vec<Problem>> {
     let (mut matter, split): (PageMatter, _) = read_matter(source, front_matter::PAGE_KEYS)?;
     let title = required_title(matter.title.take(), source, "page").map_err(|p| vec![p])?;
-    let rel = source.rel.strip_prefix("pages/").unwrap_or(&source.rel);
+    let rel = source.rel.as_str().strip_prefix("pages/").unwrap_or(source.rel.as_str());
     let (dirs, name, _) = url_segments(rel);
     let name =
         matter.slug.as_deref().map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(|| segment_slug(name));
@@ -624,7 +628,7 @@ fn finish_page(head: PageHead<'_>, files: &Files<'_>) -> Result<Page, Vec<Proble
         return Err(problems);
     }
     Ok(Page {
-        source: source.display_path(),
+        source: source.rel.clone(),
         url,
         title,
         summary: summary(matter.summary, &rendered.first_paragraph),
@@ -651,7 +655,7 @@ fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
         date::parse_day(written.trim())
             .map_err(|message| {
                 problems.push(
-                    Problem::in_file(source.display_path(), format!("`{key}`: {message}"))
+                    Problem::in_file(source.rel.shown(), format!("`{key}`: {message}"))
                         .at_line(line_of(&split, key))
                         .hint(format!("write the day as YYYY-MM-DD, such as `{key}: 2017-04-09`")),
                 )
@@ -665,18 +669,18 @@ fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
     {
         problems.push(
             Problem::in_file(
-                source.display_path(),
+                source.rel.shown(),
                 format!("the trip ends ({end}) before it starts ({start})"),
             )
             .at_line(line_of(&split, "end"))
             .hint("swap `start` and `end`, or correct one of them"),
         );
     }
-    let dir = source.rel.strip_suffix(TRIP_FILE).unwrap_or("").trim_end_matches('/').to_string();
+    let dir = source.rel.as_str().strip_suffix(TRIP_FILE).unwrap_or("").trim_end_matches('/').to_string();
     if dir.is_empty() {
         problems.push(
             Problem::in_file(
-                source.display_path(),
+                source.rel.shown(),
                 "a trip must be a folder inside content/, not content/ itself",
             )
             .hint("move this file into the trip's folder, such as content/pyongyang-2017/_trip.md"),
@@ -701,7 +705,7 @@ fn finish_trip(head: TripHead<'_>, files: &Files<'_>) -> Result<Trip, Vec<Proble
         return Err(problems);
     }
     Ok(Trip {
-        source: source.display_path(),
+        source: source.rel.clone(),
         dir,
         url,
         title,

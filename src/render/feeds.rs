@@ -78,7 +78,7 @@ fn write(specs: &[FeedSpec<'_>], inputs: &Inputs<'_>, place: &Place<'_>) -> Resu
         .par_iter()
         .map(|spec| {
             place(OutputFile {
-                path: feed_url(&spec.page).as_str().to_string(),
+                path: feed_url(&spec.page).as_str().into(),
                 origin: spec.origin.to_string(),
                 body: Body::Bytes(feed(spec, &entries, inputs).into_bytes().into()),
             })

@@ -148,18 +148,18 @@ impl Job<'_> {
                 let mut feeds = vec![site_feed()];
                 feeds.extend(post.trip.map(|t| FeedLink::trip(&content.trips[t.0])));
                 context.insert("post", &view);
-                ("post.html", post.url.clone(), post.source.display().to_string(), feeds)
+                ("post.html", post.url.clone(), post.source.shown().display().to_string(), feeds)
             }
             Job::Page(page) => {
                 context.insert("page", &PageView::new(page, inputs));
-                ("page.html", page.url.clone(), page.source.display().to_string(), vec![site_feed()])
+                ("page.html", page.url.clone(), page.source.shown().display().to_string(), vec![site_feed()])
             }
             Job::Trip(i) => {
                 let trip = &content.trips[*i];
                 context.insert("trip", &TripView::new(*i, &trip.url, inputs));
                 context.insert("days", &DayView::all(*i, &trip.url, inputs)?);
                 let feeds = vec![FeedLink::trip(trip), site_feed()];
-                ("trip.html", trip.url.clone(), trip.source.display().to_string(), feeds)
+                ("trip.html", trip.url.clone(), trip.source.shown().display().to_string(), feeds)
             }
             Job::Trips => {
                 let url = UrlPath::page(["trips"]);
@@ -210,6 +210,6 @@ impl Job<'_> {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
         let bytes: std::sync::Arc<Vec<u8>> = html.into_bytes().into();
-        Ok(OutputFile { path, origin, body: Body::Bytes(bytes) })
+        Ok(OutputFile { path: path.into(), origin, body: Body::Bytes(bytes) })
     }
 }

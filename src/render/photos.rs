@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::images::{self, Facts, Survey, Variant};
 use crate::parse::Content;
+use crate::paths::ContentPath;
 use crate::url::{Linker, UrlPath, resolve};
 
 pub struct PhotoSet<'a> {
@@ -176,9 +177,9 @@ impl<'a> PhotoSet<'a> {
     pub fn plan(&self, content: &Content, publish_originals: bool) -> Vec<images::Job> {
         let mut used: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut found = Vec::new();
-        let mut note = |found: &mut Vec<String>, user: &Path| {
+        let mut note = |found: &mut Vec<String>, user: &ContentPath| {
             for url in found.drain(..) {
-                used.entry(url).or_insert_with(|| user.to_path_buf());
+                used.entry(url).or_insert_with(|| user.shown());
             }
         };
         for post in &content.posts {

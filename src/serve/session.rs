@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::index::PostId;
 use crate::load::{self, Source, Sources};
 use crate::output::Body;
+use crate::paths::ContentPath;
 use crate::previous::{self, Work};
 use crate::site::Site;
 use crate::{BuildOptions, Made, Target, parse};
@@ -96,12 +97,12 @@ fn saved_posts(
     let mut saved = Vec::new();
     for path in changed {
         let rel = match path.strip_prefix(&content_dir) {
-            Ok(rel) => rel.to_str()?.replace('\\', "/"),
+            Ok(rel) => ContentPath::new(rel.to_str()?.replace('\\', "/")),
             // A static file is served from where it is: nothing to make.
             Err(_) if is_copied(&kept.made, path) => continue,
             Err(_) => return None,
         };
-        let Ok(source_at) = kept.sources.posts.binary_search_by(|s| s.rel.as_str().cmp(&rel)) else {
+        let Ok(source_at) = kept.sources.posts.binary_search_by(|s| s.rel.cmp(&rel)) else {
             if kept.sources.assets.iter().any(|a| a.rel == rel) && is_copied(&kept.made, path) {
                 continue;
             }
@@ -171,12 +172,8 @@ fn saved_posts(
 
 /// The post parsed from the content file `rel`, if it is one: posts are in
 /// content-path order.
-fn post_of(made: &Made, rel: &str) -> Option<PostId> {
-    let posts = &made.content.posts;
-    let key = |post: &crate::parse::Post| {
-        post.source.strip_prefix("content").ok()?.to_str().map(|r| r.replace('\\', "/"))
-    };
-    posts.binary_search_by(|post| key(post).as_deref().unwrap_or("").cmp(rel)).ok().map(PostId)
+fn post_of(made: &Made, rel: &ContentPath) -> Option<PostId> {
+    made.content.posts.binary_search_by(|post| post.source.cmp(rel)).ok().map(PostId)
 }
 
 /// Whether the build publishes the file at `path` as it is, read when asked for.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::output::{Body as OutBody, OutputFile};
+use crate::paths::OutputPath;
 
 /// Past this many files laid over, they are merged into a new base.
 const MOST_OVER: usize = 1024;
@@ -16,9 +17,9 @@ const MOST_OVER: usize = 1024;
 #[derive(Default, Clone)]
 pub struct Snapshot {
     /// A whole build, shared with the snapshots patched from it.
-    base: Arc<HashMap<String, Served>>,
+    base: Arc<HashMap<OutputPath, Served>>,
     /// Files made since, which stand in for the base's.
-    over: HashMap<String, Served>,
+    over: HashMap<OutputPath, Served>,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -78,12 +79,12 @@ impl Snapshot {
     pub fn changed_since(&self, before: &Snapshot) -> usize {
         if Arc::ptr_eq(&self.base, &before.base) {
             // Only what either laid over the shared base can differ.
-            let mut paths: Vec<&String> = self.over.keys().chain(before.over.keys()).collect();
+            let mut paths: Vec<&OutputPath> = self.over.keys().chain(before.over.keys()).collect();
             paths.sort_unstable();
             paths.dedup();
             return paths
                 .into_iter()
-                .filter(|path| match (self.get(path), before.get(path)) {
+                .filter(|path| match (self.get(path.as_str()), before.get(path.as_str())) {
                     (Some(now), Some(then)) => now.differs(then),
                     _ => true,
                 })
@@ -118,7 +119,7 @@ mod tests {
 
     fn page(path: &str, text: &str) -> OutputFile {
         OutputFile {
-            path: path.to_string(),
+            path: path.into(),
             origin: String::new(),
             body: OutBody::Bytes(Arc::new(text.as_bytes().to_vec())),
         }
