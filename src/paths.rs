@@ -8,7 +8,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// A file's path inside `content/`: `pyongyang-2017/race-day/index.md`.
+/// A path inside `content/`, of a file or a folder: `pyongyang-2017/race-day/index.md`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ContentPath(String);
 
@@ -51,7 +51,6 @@ impl OutputPath {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
 }
 
 impl From<String> for OutputPath {

@@ -114,7 +114,8 @@ fn distinct_slugs(
                 other = slug.numbered(n);
             }
             n += 1;
-            let first_post = gathered[*key].posts.first().map(|id| posts[id.0].source.shown().display().to_string());
+            let first_post =
+                gathered[*key].posts.first().map(|id| posts[id.0].source.shown().display().to_string());
             warnings.push(
                 Problem::new(format!(
                     "the tags `{}` and `{key}` would share the page /tags/{slug}/, so `{key}` is at /tags/{other}/{}",

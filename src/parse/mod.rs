@@ -16,8 +16,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Problem, Problems, Result};
 use crate::images::Survey;
-use crate::paths::ContentPath;
 use crate::load::{PAGES_DIR, Source, Sources, TRIP_FILE};
+use crate::paths::ContentPath;
 use crate::slug::slugify;
 use crate::suggest;
 use crate::url::{UrlPath, resolve};
@@ -64,11 +64,11 @@ pub struct Post {
     /// since the index counts spellings.
     pub tags: Vec<String>,
     pub photos: Vec<Photo>,
-    /// The cover photo's path in the output.
-    pub cover: Option<String>,
+    /// The cover photo, where it is published.
+    pub cover: Option<UrlPath>,
     pub summary: String,
-    /// The route's path in the output.
-    pub gpx: Option<String>,
+    /// The route, where it is published.
+    pub gpx: Option<UrlPath>,
     pub draft: bool,
     pub trip: Option<TripId>,
     pub body_html: String,
@@ -76,9 +76,9 @@ pub struct Post {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Photo {
-    /// The photo's path in the output (`trip/race-day/stadium.jpg`); what is
+    /// Where the photo is published (`trip/race-day/stadium.jpg`); what is
     /// published there are its variants (`stadium-960.jpg`).
-    pub src: String,
+    pub src: UrlPath,
     /// Where it is inside `content/`.
     pub rel: ContentPath,
     pub caption: Option<String>,
@@ -106,7 +106,7 @@ pub struct Trip {
     pub start: Option<Date>,
     pub end: Option<Date>,
     pub summary: Option<String>,
-    pub cover: Option<String>,
+    pub cover: Option<UrlPath>,
     pub location: Option<String>,
     pub body_html: String,
 }
@@ -156,22 +156,22 @@ pub fn content(
             url: UrlPath::file(dirs.file_url(asset.rel.as_str())),
         })
         .collect();
-    let mut published: HashMap<String, String> = HashMap::new();
+    let mut published: HashMap<ContentPath, UrlPath> = HashMap::new();
     for (rel, url) in post_heads
         .iter()
         .map(|h| (h.source.rel.as_str(), &h.url))
         .chain(page_heads.iter().map(|h| (h.source.rel.as_str(), &h.url)))
     {
-        published.insert(rel.to_string(), url.as_str().to_string());
+        published.insert(ContentPath::new(rel), url.clone());
         if let Some(dir) = bundle_dir(rel) {
-            published.insert(dir.to_string(), url.as_str().to_string());
+            published.insert(ContentPath::new(dir), url.clone());
         }
     }
     for head in &trip_heads {
-        published.insert(head.dir.clone(), format!("{}/", dirs.dir_url(&head.dir)));
+        published.insert(ContentPath::new(head.dir.as_str()), UrlPath::page([dirs.dir_url(&head.dir)]));
     }
     for (asset, file) in sources.assets.iter().zip(&assets) {
-        published.insert(asset.rel.as_str().to_string(), file.url.as_str().to_string());
+        published.insert(asset.rel.clone(), file.url.clone());
     }
     let places = Places {
         dirs,
@@ -261,9 +261,9 @@ pub struct Places {
     dirs: DirMap,
     /// Every asset.
     assets: BTreeSet<ContentPath>,
-    /// Content path (a Markdown file, a bundle's or trip's folder, an asset)
-    /// → the site path it is published at.
-    published: HashMap<String, String>,
+    /// Each Markdown file, bundle's or trip's folder, and asset → where it
+    /// is published.
+    published: HashMap<ContentPath, UrlPath>,
     /// Each trip's folder.
     trips: BTreeMap<String, TripId>,
     max_megapixels: f64,
@@ -281,14 +281,14 @@ impl Files<'_> {
         let dir = source.rel.folder();
         let resolve = |link: &str| {
             let rel = resolve(dir, link)?;
-            self.places.published.get(rel.trim_end_matches('/')).cloned()
+            self.places.published.get(rel.trim_end_matches('/')).map(|url| url.as_str().to_string())
         };
         markdown::render(body, &markdown::Links { page, resolve: &resolve })
     }
 
     /// Like `resolve`, for a photo: also says when it cannot be read or is too
     /// large. Returns (output path, content path).
-    fn photo(&self, source: &Source, written: &str, what: &str) -> Result<(String, String), Problem> {
+    fn photo(&self, source: &Source, written: &str, what: &str) -> Result<(UrlPath, ContentPath), Problem> {
         let url = self.resolve(source, written, what)?;
         let dir = source.rel.folder();
         let rel = match written.strip_prefix('/') {
@@ -311,7 +311,7 @@ impl Files<'_> {
                 self.places.max_megapixels
             ))
             .hint("make it smaller in a photo editor, or raise `[photos] max_megapixels` in site.toml")),
-            _ => Ok((url, rel)),
+            _ => Ok((url, ContentPath::new(rel))),
         }
     }
 
@@ -333,7 +333,7 @@ impl Files<'_> {
 
     /// Resolves a path written in `source` (relative to its folder) to the
     /// output path of an existing content file, or says what is wrong.
-    fn resolve(&self, source: &Source, written: &str, what: &str) -> Result<String, Problem> {
+    fn resolve(&self, source: &Source, written: &str, what: &str) -> Result<UrlPath, Problem> {
         let dir = source.rel.folder();
         let problem = |message: String| {
             let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
@@ -348,7 +348,7 @@ impl Files<'_> {
                 .hint("keep photos and tracks beside the post, and write their paths relative to it, such as `stadium.jpg`"));
         };
         if self.places.assets.contains(rel.as_str()) {
-            return Ok(self.places.dirs.file_url(&rel));
+            return Ok(UrlPath::file(self.places.dirs.file_url(&rel)));
         }
         let folder = rel.rsplit_once('/').map_or("", |(d, _)| d);
         let name = rel.rsplit('/').next().unwrap_or(&rel);
@@ -528,7 +528,7 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
                     caption_tags.extend(hashtags);
                     html
                 });
-                photos.push(Photo { src, rel: ContentPath::new(rel), caption, caption_html, alt })
+                photos.push(Photo { src, rel, caption, caption_html, alt })
             }
             Err(problem) => problems.push(problem),
         }
@@ -555,8 +555,7 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
         .coords
         .or_else(|| photos.iter().find_map(|p| files.survey.photos.get(&p.rel)?.as_ref().ok()?.gps));
     // The nearest trip folder above the post: trips may hold trips.
-    let trip =
-        {
+    let trip = {
         let rel = source.rel.as_str();
         rel.rmatch_indices('/').find_map(|(i, _)| files.places.trips.get(&rel[..i]).copied())
     };
@@ -668,12 +667,9 @@ fn trip_head(source: &Source) -> Result<TripHead<'_>, Vec<Problem>> {
         && end < start
     {
         problems.push(
-            Problem::in_file(
-                source.rel.shown(),
-                format!("the trip ends ({end}) before it starts ({start})"),
-            )
-            .at_line(line_of(&split, "end"))
-            .hint("swap `start` and `end`, or correct one of them"),
+            Problem::in_file(source.rel.shown(), format!("the trip ends ({end}) before it starts ({start})"))
+                .at_line(line_of(&split, "end"))
+                .hint("swap `start` and `end`, or correct one of them"),
         );
     }
     let dir = source.rel.as_str().strip_suffix(TRIP_FILE).unwrap_or("").trim_end_matches('/').to_string();

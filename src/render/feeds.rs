@@ -165,7 +165,7 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
     let here = &post.url;
     let mut html = String::new();
     for photo in &post.photos {
-        let full = inputs.photos.full(&photo.src).unwrap_or_else(|| photo.src.clone());
+        let full = inputs.photos.full(photo.src.as_str()).unwrap_or_else(|| photo.src.as_str().to_string());
         html.push_str(&format!(
             "<figure><img src=\"{}\" alt=\"{}\">",
             here.link_to(&full),

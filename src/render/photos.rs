@@ -183,8 +183,8 @@ impl<'a> PhotoSet<'a> {
             }
         };
         for post in &content.posts {
-            found.extend(post.cover.iter().cloned());
-            found.extend(post.photos.iter().map(|p| p.src.clone()));
+            found.extend(post.cover.iter().map(|c| c.as_str().to_string()));
+            found.extend(post.photos.iter().map(|p| p.src.as_str().to_string()));
             self.photos_of(&post.body_html, &post.url, &mut found);
             note(&mut found, &post.source);
         }
@@ -193,7 +193,7 @@ impl<'a> PhotoSet<'a> {
             note(&mut found, &page.source);
         }
         for trip in &content.trips {
-            found.extend(trip.cover.iter().cloned());
+            found.extend(trip.cover.iter().map(|c| c.as_str().to_string()));
             self.photos_of(&trip.body_html, &trip.url, &mut found);
             note(&mut found, &trip.source);
         }

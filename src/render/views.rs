@@ -158,7 +158,7 @@ impl<'a> PostCard<'a> {
             datetime: &post.date_rfc3339,
             location: post.location.as_deref(),
             summary: &post.summary,
-            cover: post.cover.as_deref().map(|c| inputs.photos.image(c, link)),
+            cover: post.cover.as_ref().map(|c| inputs.photos.image(c.as_str(), link)),
             cover_alt: post
                 .photos
                 .iter()
@@ -272,13 +272,13 @@ impl<'a> PostView<'a> {
                 .photos
                 .iter()
                 .map(|p| PhotoView {
-                    image: inputs.photos.image(&p.src, Linker::From(here)),
+                    image: inputs.photos.image(p.src.as_str(), Linker::From(here)),
                     caption_html: p.caption_html.as_deref().map(|c| with_tag_links(c, here, inputs)),
                     alt: p.alt.as_deref().or(p.caption.as_deref()).unwrap_or(""),
                 })
                 .collect(),
             coords: post.coords,
-            gpx: post.gpx.as_deref().map(|g| here.link_to(g)),
+            gpx: post.gpx.as_ref().map(|g| here.link_to(g.as_str())),
             older: link(neighbours.older),
             newer: link(neighbours.newer),
             day_label,
@@ -286,10 +286,9 @@ impl<'a> PostView<'a> {
                 url: post.url.absolute(base),
                 title: &post.title,
                 description: &post.summary,
-                image: post
-                    .cover
-                    .as_ref()
-                    .map(|c| UrlPath::file(inputs.photos.full(c).unwrap_or(c.clone())).absolute(base)),
+                image: post.cover.as_ref().map(|c| {
+                    inputs.photos.full(c.as_str()).map_or_else(|| c.clone(), UrlPath::file).absolute(base)
+                }),
                 image_alt: card.cover_alt,
                 published: &post.date_rfc3339,
             },
@@ -351,7 +350,7 @@ impl<'a> TripView<'a> {
             dates: days.start.map(|start| date_range(start, days.end.unwrap_or(start))),
             start: days.start.map(|d| d.to_string()),
             end: days.end.map(|d| d.to_string()),
-            cover: cover.map(|c| inputs.photos.image(&c, Linker::From(here))),
+            cover: cover.map(|c| inputs.photos.image(c.as_str(), Linker::From(here))),
             body: inputs.photos.rewrite_html(with_tag_links(&trip.body_html, here, inputs), here),
             posts: posts.len(),
             photos: days.photos,
@@ -468,7 +467,7 @@ impl<'a> YearView<'a> {
                 time: post.date.has_time.then(|| post.date.local().strftime("%H:%M").to_string()),
                 datetime: &post.date_rfc3339,
                 location: post.location.as_deref(),
-                cover: post.cover.as_deref().map(|c| inputs.photos.image(c, Linker::From(here))),
+                cover: post.cover.as_ref().map(|c| inputs.photos.image(c.as_str(), Linker::From(here))),
                 trip_starts,
             }
         };
