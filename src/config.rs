@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::{Problem, line_at};
 use crate::suggest;
 
-pub const FILE_NAME: &str = "site.toml";
+pub(crate) const FILE_NAME: &str = "site.toml";
 
 /// site.toml as written. Every key has a default, so an empty file is a site.
 #[derive(Debug, Deserialize)]
@@ -65,9 +65,9 @@ impl Default for RawConfig {
 #[serde(default)]
 pub struct PhotoConfig {
     pub widths: Vec<u32>,
-    pub quality: u8,
-    pub max_megapixels: f64,
-    pub publish_originals: bool,
+    pub(crate) quality: u8,
+    pub(crate) max_megapixels: f64,
+    pub(crate) publish_originals: bool,
 }
 
 impl Default for PhotoConfig {
@@ -84,19 +84,18 @@ impl Default for PhotoConfig {
 /// The settings of a site, checked.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub title: String,
+    pub(crate) title: String,
     /// Absolute, ending in `/`.
     pub base_url: String,
-    pub description: String,
-    pub author: String,
-    pub language: String,
-    pub theme: String,
-    pub timezone_name: String,
-    pub timezone: TimeZone,
+    pub(crate) description: String,
+    pub(crate) author: String,
+    pub(crate) language: String,
+    pub(crate) theme: String,
+    pub(crate) timezone: TimeZone,
     /// Relative to the site root unless absolute.
-    pub output_dir: PathBuf,
-    pub posts_per_page: usize,
-    pub feed_limit: usize,
+    pub(crate) output_dir: PathBuf,
+    pub(crate) posts_per_page: usize,
+    pub(crate) feed_limit: usize,
     pub photos: PhotoConfig,
 }
 
@@ -182,7 +181,6 @@ impl Config {
             author: raw.author,
             language: raw.language,
             theme: raw.theme,
-            timezone_name: raw.timezone,
             timezone,
             output_dir: raw.output_dir,
             posts_per_page: raw.posts_per_page,
@@ -192,7 +190,7 @@ impl Config {
     }
 
     /// Replaces the base URL (from `--base-url`), with the same checks.
-    pub fn set_base_url(&mut self, url: &str) -> Result<(), Problem> {
+    pub(crate) fn set_base_url(&mut self, url: &str) -> Result<(), Problem> {
         self.base_url = check_base_url(url).map_err(|message| {
             Problem::new(format!("--base-url: {message}"))
                 .hint("write the full address, such as https://user.github.io/diary/")
@@ -201,7 +199,7 @@ impl Config {
     }
 
     /// The path part of the base URL, such as `/diary/` (`/` at a domain's root).
-    pub fn base_path(&self) -> &str {
+    pub(crate) fn base_path(&self) -> &str {
         let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
         self.base_url[after_scheme..].find('/').map_or("/", |i| &self.base_url[after_scheme + i..])
     }

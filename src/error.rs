@@ -10,28 +10,28 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     /// The file, relative to the site root where it is inside the site.
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// 1-based line in `file`.
-    pub line: Option<usize>,
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) line: Option<usize>,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
 }
 
 impl Problem {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Problem { file: None, line: None, message: message.into(), hint: None }
     }
 
-    pub fn in_file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub(crate) fn in_file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Problem { file: Some(file.into()), ..Problem::new(message) }
     }
 
-    pub fn at_line(mut self, line: impl Into<Option<usize>>) -> Self {
+    pub(crate) fn at_line(mut self, line: impl Into<Option<usize>>) -> Self {
         self.line = line.into();
         self
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -68,12 +68,12 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         Error::Io { action, path: path.to_path_buf(), source }
     }
 
     /// The problems this error stands for (an I/O failure is one problem).
-    pub fn problems(&self) -> Vec<Problem> {
+    pub(crate) fn problems(&self) -> Vec<Problem> {
         match self {
             Error::Problems(problems) => problems.clone(),
             other => vec![Problem::new(other.to_string())],
@@ -92,26 +92,26 @@ fn list(problems: &[Problem]) -> String {
 }
 
 /// The 1-based line of byte `offset` in `text`.
-pub fn line_at(text: &str, offset: usize) -> usize {
+pub(crate) fn line_at(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Gathers the problems of one stage so that it can go on past the first one.
 #[derive(Debug, Default)]
-pub struct Problems(Vec<Problem>);
+pub(crate) struct Problems(Vec<Problem>);
 
 impl Problems {
-    pub fn push(&mut self, problem: Problem) {
+    pub(crate) fn push(&mut self, problem: Problem) {
         self.0.push(problem);
     }
 
-    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+    pub(crate) fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
         self.0.extend(problems);
     }
 
     /// Keeps the problems of a failed step and its value otherwise.
-    pub fn take<T>(&mut self, result: Result<T, Vec<Problem>>) -> Option<T> {
+    pub(crate) fn take<T>(&mut self, result: Result<T, Vec<Problem>>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(problems) => {
@@ -121,12 +121,8 @@ impl Problems {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// `Ok(value)` when nothing went wrong, else every problem, sorted by place.
-    pub fn into_result<T>(mut self, value: T) -> Result<T> {
+    pub(crate) fn into_result<T>(mut self, value: T) -> Result<T> {
         if self.0.is_empty() {
             Ok(value)
         } else {

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 /// A fingerprint of `value`. XXH3: SipHash over every post's body was 2% of a
 /// build. The record keeps fingerprints only for the binary that made them.
-pub fn hash_of(value: impl Hash) -> u64 {
+pub(crate) fn hash_of(value: impl Hash) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
     value.hash(&mut hasher);
     hasher.finish()
@@ -14,27 +14,27 @@ pub fn hash_of(value: impl Hash) -> u64 {
 
 /// What one post contributes to the site, in two parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PostPrint {
+pub(crate) struct PostPrint {
     /// All that anything but the post's own page shows of it (lists, feeds'
     /// order, tags, the sitemap), and which files its body links to.
-    pub card: u64,
+    pub(crate) card: u64,
     /// What only its own page and its feed entries show.
-    pub body: u64,
+    pub(crate) body: u64,
 }
 
 /// Fingerprints of a whole site.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prints {
+pub(crate) struct Prints {
     /// Everything but the posts: settings, templates, pages, trips, tags,
     /// assets, photos, and which posts there are, in content order.
-    pub structure: u64,
+    pub(crate) structure: u64,
     /// Each post's, in content order (a post's index is its `PostId`).
-    pub posts: Vec<PostPrint>,
+    pub(crate) posts: Vec<PostPrint>,
 }
 
 /// How `now` differs from `before`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Difference {
+pub(crate) enum Difference {
     /// Something besides post bodies changed.
     Beyond,
     /// Only the bodies of these posts (indices, ascending; maybe none).
@@ -42,7 +42,7 @@ pub enum Difference {
 }
 
 impl Prints {
-    pub fn since(&self, before: &Prints) -> Difference {
+    pub(crate) fn since(&self, before: &Prints) -> Difference {
         if before.structure != self.structure || before.posts.len() != self.posts.len() {
             return Difference::Beyond;
         }
@@ -59,7 +59,7 @@ impl Prints {
     }
 
     /// As lines of text, for the build record.
-    pub fn to_lines(&self) -> String {
+    pub(crate) fn to_lines(&self) -> String {
         let mut text = format!("structure\t{}\n", self.structure);
         for post in &self.posts {
             text.push_str(&format!("post\t{}\t{}\n", post.card, post.body));
@@ -68,7 +68,7 @@ impl Prints {
     }
 
     /// Reads what `to_lines` wrote (lines of other kinds are skipped).
-    pub fn from_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Prints> {
+    pub(crate) fn from_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Prints> {
         let mut structure = None;
         let mut posts = Vec::new();
         for line in lines {

@@ -4,14 +4,14 @@
 /// Escapes what HTML text and attribute values need escaped, and nothing more
 /// (Tera's own escaper also turns `/` into `&#x2F;`, which would make every
 /// link in the page source read `..&#x2F;style.css`).
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     escape_into(&mut out, text);
     out
 }
 
 /// `escape`, appending to `out`: runs of plain text are copied whole.
-pub fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     const SPECIAL: [bool; 256] = {
         let mut table = [false; 256];
         let mut i = 0;
@@ -56,18 +56,18 @@ const MARK: char = '\0';
 const CLOSE: &str = "/";
 
 /// The opening of a hashtag link to the tag `key`, filled in by `fill_tag_links`.
-pub fn tag_link_start(key: &str) -> String {
+pub(crate) fn tag_link_start(key: &str) -> String {
     format!("{MARK}{key}{MARK}")
 }
 
 /// The end of a hashtag link.
-pub fn tag_link_end() -> String {
+pub(crate) fn tag_link_end() -> String {
     format!("{MARK}{CLOSE}{MARK}")
 }
 
 /// Turns the hashtag markers of `html` into links to `href_of(key)`, or into
 /// plain spans where it gives no link (a tag no post has).
-pub fn fill_tag_links(html: &str, href_of: impl Fn(&str) -> Option<String>) -> String {
+pub(crate) fn fill_tag_links(html: &str, href_of: impl Fn(&str) -> Option<String>) -> String {
     let mark = |text: &str| memchr::memchr(MARK as u8, text.as_bytes());
     if mark(html).is_none() {
         return html.to_string();

@@ -11,11 +11,11 @@ pub mod config;
 mod disk;
 pub mod error;
 mod fingerprint;
-pub mod html;
+mod html;
 pub mod images;
 pub mod index;
 pub mod load;
-pub mod output;
+mod output;
 pub mod parse;
 pub mod paths;
 mod previous;
@@ -23,8 +23,8 @@ mod record;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
-pub mod site;
-pub mod slug;
+mod site;
+mod slug;
 mod suggest;
 pub mod theme;
 pub mod url;
@@ -60,8 +60,6 @@ pub struct BuildOptions {
 pub struct BuildReport {
     /// HTML pages rendered.
     pub pages: usize,
-    /// Files the output holds.
-    pub files: usize,
     /// `None` for `check`, which writes nothing.
     pub write: Option<write::WriteReport>,
     pub output_dir: PathBuf,
@@ -111,17 +109,17 @@ pub(crate) enum Target<'a> {
 /// A finished build, and all it was made from: `serve` keeps it to make
 /// the next build from, a saved post at a time.
 pub(crate) struct Made {
-    pub config: Config,
-    pub content: Content,
-    pub index: SiteIndex,
-    pub survey: Survey,
-    pub theme: Theme,
+    pub(crate) config: Config,
+    pub(crate) content: Content,
+    pub(crate) index: SiteIndex,
+    pub(crate) survey: Survey,
+    pub(crate) theme: Theme,
     /// Its files and their fingerprints: the next build's `previous`.
-    pub built: Previous,
-    pub pages: usize,
-    pub output_dir: PathBuf,
-    pub warnings: Vec<Problem>,
-    pub photos: images::PhotoReport,
+    pub(crate) built: Previous,
+    pages: usize,
+    output_dir: PathBuf,
+    warnings: Vec<Problem>,
+    photos: images::PhotoReport,
 }
 
 /// Prints how long each stage of a build took, on stderr, when the
@@ -318,7 +316,6 @@ pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
 fn report(made: Made, write: Option<write::WriteReport>, started: Instant) -> BuildReport {
     BuildReport {
         pages: made.pages,
-        files: made.built.files.len(),
         write,
         output_dir: made.output_dir,
         elapsed: started.elapsed(),

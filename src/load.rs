@@ -13,14 +13,14 @@ use crate::error::{Problem, Problems, Result, line_at};
 use crate::paths::ContentPath;
 use crate::site::Site;
 
-pub const TRIP_FILE: &str = "_trip.md";
-pub const PAGES_DIR: &str = "pages";
+pub(crate) const TRIP_FILE: &str = "_trip.md";
+pub(crate) const PAGES_DIR: &str = "pages";
 
 /// A Markdown file of the content tree.
 #[derive(Debug, Clone)]
 pub struct Source {
-    pub rel: ContentPath,
-    pub text: String,
+    pub(crate) rel: ContentPath,
+    pub(crate) text: String,
 }
 
 impl Source {
@@ -33,15 +33,15 @@ impl Source {
 /// copied to the output at its content path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
-    pub rel: ContentPath,
+    pub(crate) rel: ContentPath,
     /// Where it is on disk.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
     pub posts: Vec<Source>,
-    pub pages: Vec<Source>,
+    pub(crate) pages: Vec<Source>,
     pub trips: Vec<Source>,
     pub assets: Vec<Asset>,
 }
@@ -156,7 +156,7 @@ impl Sources {
 /// Brings `sources` up to date with the files in `changed`, without walking
 /// the tree: for `serve`, which is told what changed. `None` when only a
 /// walk can tell (a folder or a link changed, or a file cannot be read).
-pub fn refresh(site: &Site, sources: &mut Sources, changed: &[PathBuf]) -> Option<()> {
+pub(crate) fn refresh(site: &Site, sources: &mut Sources, changed: &[PathBuf]) -> Option<()> {
     let content_dir = site.content_dir();
     for path in changed {
         let Ok(rel_path) = path.strip_prefix(&content_dir) else { continue };

@@ -10,7 +10,7 @@ use crate::error::{Problem, Problems, Result};
 use crate::paths::OutputPath;
 
 #[derive(Debug, Clone)]
-pub enum Body {
+pub(crate) enum Body {
     /// Shared, so a page a `serve` session keeps from build to build is not copied.
     Bytes(Arc<Vec<u8>>),
     /// A file copied as it is (a photo, a static file).
@@ -24,20 +24,20 @@ pub enum Body {
     /// Already written to the output folder during the build (or found there
     /// as it should be), so no copy of the bytes is held: the file at `at`,
     /// or, for a replaced file, its staged copy until the build succeeds.
-    Placed { at: PathBuf, written: bool },
+    Placed { at: PathBuf },
 }
 
 #[derive(Debug, Clone)]
 pub struct OutputFile {
-    pub path: OutputPath,
+    pub(crate) path: OutputPath,
     /// What made it, for messages: a source file, or a generated page's name.
-    pub origin: String,
-    pub body: Body,
+    pub(crate) origin: String,
+    pub(crate) body: Body,
 }
 
 /// Fails naming both sources when two files would be written to one path, or
 /// one file's path is another's folder.
-pub fn check_unique(files: &[OutputFile]) -> Result<()> {
+pub(crate) fn check_unique(files: &[OutputFile]) -> Result<()> {
     let mut by_path: BTreeMap<&str, &OutputFile> = BTreeMap::new();
     let mut problems = Problems::default();
     for file in files {

@@ -18,17 +18,17 @@ impl ContentPath {
         ContentPath(rel.into())
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The folder it is in, relative to `content/` (`""` at the top).
-    pub fn folder(&self) -> &str {
+    pub(crate) fn folder(&self) -> &str {
         self.0.rsplit_once('/').map_or("", |(folder, _)| folder)
     }
 
     /// The path people know the file by, from the site's root: `content/…`.
-    pub fn shown(&self) -> PathBuf {
+    pub(crate) fn shown(&self) -> PathBuf {
         Path::new("content").join(&self.0)
     }
 }
@@ -41,14 +41,10 @@ impl Borrow<str> for ContentPath {
 
 /// A file's path inside the output folder: `trip/race-day/index.html`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OutputPath(String);
+pub(crate) struct OutputPath(String);
 
 impl OutputPath {
-    pub fn new(path: impl Into<String>) -> OutputPath {
-        OutputPath(path.into())
-    }
-
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

@@ -17,15 +17,15 @@ use crate::output::OutputFile;
 use crate::parse::{AssetFile, Content, Page, Photo, Post, Trip};
 
 /// The last build: its fingerprints and its files, by path.
-pub struct Previous {
-    pub prints: Prints,
+pub(crate) struct Previous {
+    pub(crate) prints: Prints,
     /// Sorted by path.
-    pub files: Vec<OutputFile>,
+    pub(crate) files: Vec<OutputFile>,
 }
 
 /// What a build must render.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Work {
+pub(crate) enum Work {
     /// Every page, feed and list.
     Everything,
     /// Only these posts' pages and the feeds they are in (maybe none).
@@ -33,13 +33,13 @@ pub enum Work {
 }
 
 impl Previous {
-    pub fn new(prints: Prints, mut files: Vec<OutputFile>) -> Previous {
+    pub(crate) fn new(prints: Prints, mut files: Vec<OutputFile>) -> Previous {
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         Previous { prints, files }
     }
 
     /// What a site with the fingerprints `now` must render, given this build.
-    pub fn work(&self, now: &Prints) -> Work {
+    pub(crate) fn work(&self, now: &Prints) -> Work {
         match now.since(&self.prints) {
             Difference::Beyond => Work::Everything,
             Difference::Bodies(posts) => Work::Posts(posts.into_iter().map(PostId).collect()),
@@ -47,7 +47,7 @@ impl Previous {
     }
 
     /// Puts `fresh` files in the places of this build's (or adds them).
-    pub fn put(&mut self, fresh: Vec<OutputFile>) {
+    pub(crate) fn put(&mut self, fresh: Vec<OutputFile>) {
         for file in fresh {
             match self.files.binary_search_by(|f| f.path.cmp(&file.path)) {
                 Ok(at) => self.files[at] = file,
@@ -59,7 +59,7 @@ impl Previous {
 
 /// Fingerprints of `content` as built with `settings` (site.toml, the
 /// templates, the command line) and the theme's `static_files`.
-pub fn prints(
+pub(crate) fn prints(
     content: &Content,
     index: &SiteIndex,
     survey: &Survey,
@@ -79,7 +79,7 @@ pub fn prints(
 }
 
 /// A post's fingerprints; `day` is its day in its trip.
-pub fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
+pub(crate) fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
     let Post {
         source,
         url,

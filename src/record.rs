@@ -17,32 +17,32 @@ const HEADER: &str = "milepost build record v3";
 
 /// One file of the output as the last build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entry {
-    pub len: u64,
-    pub modified_ns: u128,
+pub(crate) struct Entry {
+    pub(crate) len: u64,
+    pub(crate) modified_ns: u128,
     /// Of the bytes, for the files milepost renders; copied files and photo
     /// variants are told by their stamp alone.
-    pub hash: Option<u128>,
+    pub(crate) hash: Option<u128>,
 }
 
 impl Entry {
     /// Whether the file at `path` still has the recorded size and time.
-    pub fn matches_disk(&self, path: &Path) -> bool {
+    pub(crate) fn matches_disk(&self, path: &Path) -> bool {
         disk::stamp(path) == Some((self.len, self.modified_ns))
     }
 }
 
 #[derive(Debug, Default)]
-pub struct Record {
+pub(crate) struct Record {
     /// Output path (`/`-separated, relative to the output folder) → entry.
-    pub files: HashMap<OutputPath, Entry>,
+    pub(crate) files: HashMap<OutputPath, Entry>,
     /// What the files were made from; only when this very milepost binary
     /// wrote the record, since the fingerprints hash with its code.
-    pub prints: Option<Prints>,
+    pub(crate) prints: Option<Prints>,
 }
 
 /// The hash a record keeps of a rendered file.
-pub fn hash_bytes(bytes: &[u8]) -> u128 {
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u128 {
     // Every page of a build is hashed: XXH3 is an order of magnitude faster
     // than blake3 here, and only tells a file we wrote from one we would
     // write, with no adversary to guard against.
@@ -63,7 +63,7 @@ fn identity() -> String {
 
 impl Record {
     /// The record of `out`, or an empty one when there is none or it cannot be read.
-    pub fn load(site_root: &Path, out: &Path) -> Record {
+    pub(crate) fn load(site_root: &Path, out: &Path) -> Record {
         let Ok(text) = std::fs::read_to_string(path_for(site_root, out)) else {
             return Record::default();
         };
@@ -94,7 +94,7 @@ impl Record {
     }
 
     /// Writes the record of `out` (to a temporary name, then renamed).
-    pub fn save(&self, site_root: &Path, out: &Path) -> Result<()> {
+    pub(crate) fn save(&self, site_root: &Path, out: &Path) -> Result<()> {
         let mut text = format!("{HEADER}\nidentity\t{}\noutput\t{}\n", identity(), out.display());
         let mut complete = true;
         let mut files: Vec<_> = self.files.iter().collect();

@@ -36,17 +36,17 @@ impl Site {
         Ok(Site { root, config })
     }
 
-    pub fn content_dir(&self) -> PathBuf {
+    pub(crate) fn content_dir(&self) -> PathBuf {
         self.root.join("content")
     }
 
     /// The output folder, absolute (it may not exist yet).
-    pub fn output_dir(&self) -> PathBuf {
+    pub(crate) fn output_dir(&self) -> PathBuf {
         self.root.join(&self.config.output_dir)
     }
 
     /// `path` for a message: relative to the site root, or "the site folder".
-    pub fn describe(&self, path: &Path) -> String {
+    pub(crate) fn describe(&self, path: &Path) -> String {
         match self.relative(path) {
             p if p.as_os_str().is_empty() => "the site folder".to_string(),
             p => p.display().to_string(),
@@ -54,7 +54,7 @@ impl Site {
     }
 
     /// `path` relative to the site root when it is inside it, for messages.
-    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+    pub(crate) fn relative<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
     }
 }

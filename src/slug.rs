@@ -4,7 +4,7 @@
 /// with single dashes: "Race Day!" → "race-day", "Café 東京" → "café-東京".
 /// Letters outside ASCII are kept, since every current host serves them and
 /// links to them are percent-encoded by the browser.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars() {
@@ -24,25 +24,25 @@ pub fn slugify(text: &str) -> String {
 /// A slug, made by `slugify`: what a tag's page is named by (`tags/<slug>/`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(transparent)]
-pub struct Slug(String);
+pub(crate) struct Slug(String);
 
 impl Slug {
     /// The slug of `text`; `None` when it has no letters or digits.
-    pub fn of(text: &str) -> Option<Slug> {
+    pub(crate) fn of(text: &str) -> Option<Slug> {
         Some(Slug(slugify(text))).filter(|slug| !slug.0.is_empty())
     }
 
     /// A slug used as it is written, such as a fallback name.
-    pub fn fixed(name: &'static str) -> Slug {
+    pub(crate) fn fixed(name: &'static str) -> Slug {
         Slug(name.to_string())
     }
 
     /// The `n`th of several things that would share this slug: `race-2`.
-    pub fn numbered(&self, n: usize) -> Slug {
+    pub(crate) fn numbered(&self, n: usize) -> Slug {
         Slug(format!("{}-{n}", self.0))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

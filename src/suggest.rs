@@ -2,7 +2,7 @@
 //! key stands on, for messages about unknown keys in site.toml and front matter.
 
 /// The candidate closest to `word`, if one is close enough to be a likely typo.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_lowercase();
     candidates
         .into_iter()
@@ -14,7 +14,7 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// The 1-based line of the first line of `text` that assigns `key` with
 /// `separator` (`:` in YAML, `=` in TOML), after `after` lines.
-pub fn line_of_key(text: &str, key: &str, separator: char, after: usize) -> Option<usize> {
+pub(crate) fn line_of_key(text: &str, key: &str, separator: char, after: usize) -> Option<usize> {
     text.lines().enumerate().skip(after).find_map(|(i, line)| {
         let rest = line.trim_start().trim_start_matches("- ");
         let rest = rest.strip_prefix(key)?;
@@ -24,7 +24,7 @@ pub fn line_of_key(text: &str, key: &str, separator: char, after: usize) -> Opti
 }
 
 /// "unknown key `x`", with the nearest known key as a hint.
-pub fn unknown_key_hint(key: &str, known: &[&str]) -> String {
+pub(crate) fn unknown_key_hint(key: &str, known: &[&str]) -> String {
     match nearest(key, known.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("the keys that can go here are: {}", known.join(", ")),

@@ -18,10 +18,10 @@ use crate::suggest;
 
 mod card_fields;
 
-pub const DEFAULT_THEME: &str = "default";
+const DEFAULT_THEME: &str = "default";
 
 /// The default theme's templates, built into the binary.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../themes/default/templates/base.html")),
     ("home.html", include_str!("../themes/default/templates/home.html")),
     ("post.html", include_str!("../themes/default/templates/post.html")),
@@ -37,7 +37,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The default theme's static files, built into the binary.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../themes/default/static/style.css")),
     ("milepost.js", include_bytes!("../themes/default/static/milepost.js")),
 ];
@@ -45,17 +45,17 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
 /// The parsed templates: the costly part of a theme, kept by a `serve`
 /// session until a template changes.
 pub struct Templates {
-    pub tera: Tera,
+    pub(crate) tera: Tera,
     /// A hash of every template's text: it changes when any template does.
-    pub fingerprint: u64,
+    pub(crate) fingerprint: u64,
     /// Whether lists must hand each post's fields beside its rendered card.
-    pub lists_read_card_fields: bool,
+    pub(crate) lists_read_card_fields: bool,
 }
 
 pub struct Theme {
     pub templates: Arc<Templates>,
     /// Static files to publish, the site's over the theme's.
-    pub static_files: Vec<OutputFile>,
+    pub(crate) static_files: Vec<OutputFile>,
 }
 
 /// Where a template came from, for messages.
@@ -70,7 +70,7 @@ pub fn load(site: &Site) -> Result<Theme> {
 
 /// Loads the theme, reusing `kept` templates when given (the static files
 /// are always looked at again: one may have been added).
-pub fn load_with(site: &Site, kept: Option<Arc<Templates>>) -> Result<Theme> {
+fn load_with(site: &Site, kept: Option<Arc<Templates>>) -> Result<Theme> {
     let theme_name = &site.config.theme;
     let theme_dir = site.root.join("themes").join(theme_name);
     if theme_name != DEFAULT_THEME && !theme_dir.is_dir() {
@@ -193,7 +193,7 @@ fn installed_themes(root: &Path) -> Vec<String> {
 
 /// A Tera error as a problem in the template file it names, with the line when
 /// Tera gives one (`--> 3:5`).
-pub fn template_problem(err: &tera::Error, file_of: impl Fn(&str) -> PathBuf) -> Problem {
+pub(crate) fn template_problem(err: &tera::Error, file_of: impl Fn(&str) -> PathBuf) -> Problem {
     let mut chain = vec![err.to_string()];
     let mut source = std::error::Error::source(err);
     while let Some(e) = source {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub struct UrlPath(String);
 
 impl UrlPath {
-    pub fn home() -> Self {
+    pub(crate) fn home() -> Self {
         UrlPath(String::new())
     }
 
@@ -28,20 +28,20 @@ impl UrlPath {
     }
 
     /// A file at `path` (segments separated by `/`, none empty).
-    pub fn file(path: impl Into<String>) -> Self {
+    pub(crate) fn file(path: impl Into<String>) -> Self {
         UrlPath(path.into())
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
-    pub fn is_page(&self) -> bool {
+    fn is_page(&self) -> bool {
         self.0.is_empty() || self.0.ends_with('/')
     }
 
     /// The file that serves this path, relative to the output folder.
-    pub fn output_file(&self) -> PathBuf {
+    pub(crate) fn output_file(&self) -> PathBuf {
         if self.is_page() { PathBuf::from(format!("{}index.html", self.0)) } else { PathBuf::from(&self.0) }
     }
 
@@ -55,12 +55,12 @@ impl UrlPath {
 
     /// The prefix that leads from this page back to the site root: `""` on
     /// the home page, `"../../"` on `trip/race-day/`.
-    pub fn root_prefix(&self) -> String {
+    pub(crate) fn root_prefix(&self) -> String {
         "../".repeat(self.dir().matches('/').count())
     }
 
     /// A relative link from this page to `target` (never starting with `/`).
-    pub fn link_to(&self, target: &str) -> String {
+    pub(crate) fn link_to(&self, target: &str) -> String {
         // Lists link every card and tag from every page: no allocation but the link.
         let mut rest = target.trim_start_matches('/');
         let mut ups = 0;
@@ -90,14 +90,14 @@ impl UrlPath {
     }
 
     /// The absolute URL of this path under `base_url` (which ends in `/`).
-    pub fn absolute(&self, base_url: &str) -> String {
+    pub(crate) fn absolute(&self, base_url: &str) -> String {
         format!("{base_url}{}", encode_path(&self.0))
     }
 }
 
 /// How a page writes its links.
 #[derive(Clone, Copy)]
-pub enum Linker<'a> {
+pub(crate) enum Linker<'a> {
     /// Relative to the page at this path: every page but the not-found one.
     From(&'a UrlPath),
     /// Absolute under this base URL: the not-found page is served at any path.
@@ -108,7 +108,7 @@ pub enum Linker<'a> {
 }
 
 impl Linker<'_> {
-    pub fn to(&self, target: &str) -> String {
+    pub(crate) fn to(&self, target: &str) -> String {
         match *self {
             Linker::From(here) => here.link_to(target),
             Linker::Absolute(base) => UrlPath::file(target).absolute(base),
@@ -130,7 +130,7 @@ impl fmt::Display for UrlPath {
 
 /// Percent-encodes what a URL path may not hold as it is (spaces, quotes,
 /// letters outside ASCII, `%`), leaving `/` and the usual safe marks.
-pub fn encode_path(path: &str) -> String {
+fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     encode_path_into(&mut out, path);
     out
@@ -171,7 +171,7 @@ fn encode_path_into(out: &mut String, path: &str) {
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Undoes percent-encoding (`%20` → space); malformed escapes stay as written.
-pub fn decode(text: &str) -> String {
+pub(crate) fn decode(text: &str) -> String {
     if !text.contains('%') {
         return text.to_string();
     }
@@ -195,7 +195,7 @@ pub fn decode(text: &str) -> String {
 /// Rewrites the relative `href` and `src` values of `html`, shown on `page`,
 /// as absolute URLs under `base_url`: a feed reader has no page to resolve
 /// them against.
-pub fn absolute_links(html: &str, page: &UrlPath, base_url: &str) -> String {
+pub(crate) fn absolute_links(html: &str, page: &UrlPath, base_url: &str) -> String {
     let mut out = String::with_capacity(html.len() + 256);
     // `html[..copied]` is in `out` already.
     let mut copied = 0;
@@ -247,7 +247,7 @@ fn absolute_url(value: &str, page: &UrlPath, base_url: &str) -> String {
 
 /// Resolves `link` (relative, with `.` and `..` segments) against the folder
 /// `base` (segments joined by `/`). `None` when it climbs above the root.
-pub fn resolve(base: &str, link: &str) -> Option<String> {
+pub(crate) fn resolve(base: &str, link: &str) -> Option<String> {
     let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
     let trailing_slash = link.ends_with('/');
     for segment in link.split('/') {

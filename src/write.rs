@@ -33,7 +33,7 @@ pub struct WriteReport {
 /// The output folder as an absolute path, refused when writing there could
 /// harm the site: the site root itself, a folder holding the site or its
 /// `content/`, or a folder inside the site's sources.
-pub fn checked_output_dir(site_root: &Path, output: &Path) -> Result<PathBuf> {
+pub(crate) fn checked_output_dir(site_root: &Path, output: &Path) -> Result<PathBuf> {
     let out = normalize(&site_root.join(output));
     let refuse = |why: &str| -> Result<PathBuf> {
         Err(Problem::new(format!("refusing to build into {}: {why}", out.display()))
@@ -89,7 +89,7 @@ fn normalize(path: &Path) -> PathBuf {
 /// sees changes until `commit`, which moves the changed files into place,
 /// writes the rest, and removes what the site no longer makes. A build that
 /// fails drops the writer, which takes away every file it added.
-pub struct Writer {
+pub(crate) struct Writer {
     site_root: PathBuf,
     out: PathBuf,
     before: Record,
@@ -116,7 +116,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Writer {
     /// A writer for the output folder `out`, which `checked_output_dir` allowed.
-    pub fn open(site_root: &Path, out: &Path) -> Writer {
+    pub(crate) fn open(site_root: &Path, out: &Path) -> Writer {
         Writer {
             site_root: site_root.to_path_buf(),
             out: out.to_path_buf(),
@@ -148,7 +148,7 @@ impl Writer {
             .map(|(path, _)| OutputFile {
                 path: path.clone(),
                 origin: "the last build".to_string(),
-                body: Body::Placed { at: self.out.join(path), written: false },
+                body: Body::Placed { at: self.out.join(path) },
             })
             .collect();
         Some(Previous::new(prints, files))
@@ -158,7 +158,7 @@ impl Writer {
     /// the build is known to succeed. Returns it without its bytes, or as it
     /// was when it is left to `commit` (a file that is not rendered, or one
     /// whose place holds a folder).
-    pub fn place(&self, file: OutputFile) -> Result<OutputFile> {
+    pub(crate) fn place(&self, file: OutputFile) -> Result<OutputFile> {
         let Body::Bytes(bytes) = &file.body else { return Ok(file) };
         let dest = self.out.join(&file.path);
         let hash = record::hash_bytes(bytes);
@@ -230,7 +230,7 @@ impl Writer {
         }
         let at = self.out.join(&file.path);
         lock(&self.entries).insert(file.path.clone(), entry);
-        OutputFile { body: Body::Placed { at, written }, ..file }
+        OutputFile { body: Body::Placed { at }, ..file }
     }
 
     /// Makes the folder `dest` goes in; false when a file stands in its way

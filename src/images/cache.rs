@@ -53,17 +53,17 @@ impl Cache {
     }
 
     /// The hash of `path` if it is unchanged since it was last hashed.
-    pub fn known_hash(&self, path: &Path) -> Option<String> {
+    pub(super) fn known_hash(&self, path: &Path) -> Option<String> {
         let stamp = self.known_hashes.get(path.to_str()?)?;
         (crate::disk::stamp(path)? == (stamp.len, stamp.modified_ns)).then(|| stamp.hash.clone())
     }
 
-    pub fn facts(&self, hash: &str) -> Option<Facts> {
+    pub(super) fn facts(&self, hash: &str) -> Option<Facts> {
         let text = fs::read_to_string(self.facts_path(hash)).ok()?;
         toml::from_str(&text).ok()
     }
 
-    pub fn put_facts(&self, facts: &Facts) -> Result<()> {
+    pub(super) fn put_facts(&self, facts: &Facts) -> Result<()> {
         match toml::to_string(facts) {
             Ok(text) => self.put(&self.facts_path(&facts.hash), text.as_bytes()),
             Err(_) => Ok(()),
@@ -75,11 +75,11 @@ impl Cache {
     }
 
     /// Where the variant with cache key `key` is (or goes).
-    pub fn variant_path(&self, key: &str) -> PathBuf {
+    pub(super) fn variant_path(&self, key: &str) -> PathBuf {
         self.dir.join(format!("variants-{FORMAT}")).join(&key[..2]).join(format!("{key}.jpg"))
     }
 
-    pub fn put_variant(&self, key: &str, bytes: &[u8]) -> Result<()> {
+    pub(super) fn put_variant(&self, key: &str, bytes: &[u8]) -> Result<()> {
         self.put(&self.variant_path(key), bytes)
     }
 
@@ -98,7 +98,11 @@ impl Cache {
 
     /// Records the hashes of this build's photos and removes every variant and
     /// facts file that it did not use.
-    pub fn finish(&self, hashed: &[(PathBuf, String)], variants_used: &HashSet<PathBuf>) -> Result<()> {
+    pub(crate) fn finish(
+        &self,
+        hashed: &[(PathBuf, String)],
+        variants_used: &HashSet<PathBuf>,
+    ) -> Result<()> {
         if !self.writable {
             return Ok(());
         }

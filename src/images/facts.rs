@@ -8,29 +8,29 @@ use exif::{In, Tag, Value};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Facts {
+pub(crate) struct Facts {
     /// blake3 of the file's bytes, hex: the key of everything cached for it.
-    pub hash: String,
+    pub(super) hash: String,
     /// Size as shown, after the EXIF orientation.
-    pub width: u32,
-    pub height: u32,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
     /// EXIF orientation, 1 to 8 (1: as stored).
-    pub orientation: u8,
-    pub format: Format,
+    pub(super) orientation: u8,
+    pub(super) format: Format,
     /// `2017-04-13T08:30:00`, local time where it was taken.
-    pub taken: Option<String>,
+    pub(crate) taken: Option<String>,
     /// `+09:00`, when the camera wrote it.
-    pub taken_offset: Option<String>,
+    pub(crate) taken_offset: Option<String>,
     /// [lat, lon].
-    pub gps: Option<[f64; 2]>,
-    pub camera: Option<String>,
-    pub lens: Option<String>,
+    pub(crate) gps: Option<[f64; 2]>,
+    pub(crate) camera: Option<String>,
+    pub(crate) lens: Option<String>,
     /// `1/250 s · f/5.6 · ISO 200 · 35 mm`.
-    pub exposure: Option<String>,
+    pub(crate) exposure: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Format {
+pub(crate) enum Format {
     Jpeg,
     Png,
     Webp,
@@ -39,7 +39,7 @@ pub enum Format {
 impl Format {
     /// The formats milepost makes variants of, by file extension. (A GIF is
     /// published as it is: resizing would lose its animation.)
-    pub fn of(name: &str) -> Option<Format> {
+    pub(crate) fn of(name: &str) -> Option<Format> {
         let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
             "jpg" | "jpeg" => Some(Format::Jpeg),
@@ -52,17 +52,17 @@ impl Format {
 
 impl Facts {
     /// The orientation turns the picture a quarter: width and height swap.
-    pub fn swaps_axes(&self) -> bool {
+    pub(super) fn swaps_axes(&self) -> bool {
         (5..=8).contains(&self.orientation)
     }
 
-    pub fn megapixels(&self) -> f64 {
+    pub(crate) fn megapixels(&self) -> f64 {
         f64::from(self.width) * f64::from(self.height) / 1e6
     }
 
     /// Reads the facts of a photo from its bytes: the header's size and the
     /// EXIF block. An error is a sentence for a person.
-    pub fn read(bytes: &[u8], format: Format) -> Result<Facts, String> {
+    pub(super) fn read(bytes: &[u8], format: Format) -> Result<Facts, String> {
         let (stored_width, stored_height) = dimensions(bytes, format)?;
         let exif = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok();
         let field = |tag: Tag| exif.as_ref().and_then(|e| e.get_field(tag, In::PRIMARY));

@@ -5,8 +5,8 @@
 //! once and only when a variant is not cached. Published files carry no
 //! metadata: no GPS leaves the building.
 
-pub mod cache;
-pub mod facts;
+mod cache;
+mod facts;
 mod pixels;
 
 use std::collections::{BTreeMap, HashSet};
@@ -22,17 +22,17 @@ use crate::load::Asset;
 use crate::output::{Body, OutputFile};
 use crate::paths::ContentPath;
 pub use cache::Cache;
-pub use facts::{Facts, Format};
+pub(crate) use facts::{Facts, Format};
 
 /// Every photo of the content tree, by its path relative to `content/`.
 #[derive(Debug, Default)]
 pub struct Survey {
     /// An `Err` is why the photo cannot be read, for the posts that use it.
-    pub photos: BTreeMap<ContentPath, Result<Facts, String>>,
+    pub(crate) photos: BTreeMap<ContentPath, Result<Facts, String>>,
     /// (file, hash) of each photo, for the cache to remember.
-    pub hashed: Vec<(PathBuf, String)>,
+    pub(crate) hashed: Vec<(PathBuf, String)>,
     /// Changes when any photo's facts do: for what `serve` keeps between builds.
-    pub fingerprint: u64,
+    pub(crate) fingerprint: u64,
 }
 
 /// Learns every photo among `assets`: from the cache when its bytes are
@@ -75,17 +75,17 @@ fn learn(asset: &Asset, format: Format, cache: &Cache) -> Result<Facts, String> 
 
 /// One responsive variant of a photo.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variant {
-    pub width: u32,
-    pub height: u32,
+pub(crate) struct Variant {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
     /// Where it is published: `trip/race-day/stadium-960.jpg`.
-    pub path: String,
+    pub(crate) path: String,
 }
 
 /// The variants of the photo published at `original` (its path in the output):
 /// each configured width smaller than the photo, and the photo's own width
 /// when a configured width reaches it. Never upscaled.
-pub fn variants_of(original: &str, facts: &Facts, widths: &[u32]) -> Vec<Variant> {
+pub(crate) fn variants_of(original: &str, facts: &Facts, widths: &[u32]) -> Vec<Variant> {
     let mut chosen: Vec<u32> = widths.iter().copied().filter(|&w| w < facts.width).collect();
     if widths.iter().any(|&w| w >= facts.width) {
         chosen.push(facts.width);
@@ -105,15 +105,15 @@ pub fn variants_of(original: &str, facts: &Facts, widths: &[u32]) -> Vec<Variant
 }
 
 /// A photo the pages use, and what to make of it.
-pub struct Job {
-    pub source: PathBuf,
-    pub facts: Facts,
-    pub variants: Vec<Variant>,
+pub(crate) struct Job {
+    pub(crate) source: PathBuf,
+    pub(crate) facts: Facts,
+    pub(crate) variants: Vec<Variant>,
     /// The post (or page) that first uses it, and the path written there, for messages.
-    pub used_by: PathBuf,
-    pub written: String,
+    pub(crate) used_by: PathBuf,
+    pub(crate) written: String,
     /// Publish the original too (metadata stripped) at this path.
-    pub original: Option<String>,
+    pub(crate) original: Option<String>,
 }
 
 /// What processing did, for the build's report.
@@ -129,15 +129,15 @@ pub struct PhotoReport {
     pub variants_cached: usize,
 }
 
-pub struct Processed {
-    pub files: Vec<OutputFile>,
-    pub report: PhotoReport,
-    pub variants_used: HashSet<PathBuf>,
+pub(crate) struct Processed {
+    pub(crate) files: Vec<OutputFile>,
+    pub(crate) report: PhotoReport,
+    pub(crate) variants_used: HashSet<PathBuf>,
 }
 
 /// Makes every variant of `jobs` not in the cache yet (in parallel, showing
 /// a progress bar on a terminal) and returns the output files.
-pub fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Result<Processed> {
+pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Result<Processed> {
     let key = |facts: &Facts, v: &Variant| {
         let text = format!("{}:{}x{}:q{}:{}", facts.hash, v.width, v.height, config.quality, pixels::ENCODER);
         blake3::hash(text.as_bytes()).to_hex().to_string()

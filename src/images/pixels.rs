@@ -12,10 +12,10 @@ use image::RgbImage;
 use super::facts::{Facts, Format};
 
 /// Names what made variants, so a change of encoder or filter misses the cache.
-pub const ENCODER: &str = "jpeg-encoder-0.7/fir-6-lanczos3/progressive";
+pub(super) const ENCODER: &str = "jpeg-encoder-0.7/fir-6-lanczos3/progressive";
 
 /// The JPEG bytes of each of `widths` (as shown), in order.
-pub fn variants(
+pub(super) fn variants(
     bytes: &[u8],
     facts: &Facts,
     sizes: &[(u32, u32)],

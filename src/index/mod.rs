@@ -2,22 +2,22 @@
 //! and told by day, each post's neighbours, the tags and the timeline. Holds
 //! ids into `Content`, never copies of posts.
 
-pub mod tags;
-pub mod timeline;
-pub mod trips;
+mod tags;
+mod timeline;
+mod trips;
 
 use crate::error::Problem;
 use crate::parse::{Content, Post, TripId};
-pub use tags::{Tag, TagId};
+pub(crate) use tags::{Tag, TagId};
 
 /// An index into `Content::posts`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PostId(pub usize);
+pub struct PostId(pub(crate) usize);
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Neighbours {
-    pub older: Option<PostId>,
-    pub newer: Option<PostId>,
+pub(crate) struct Neighbours {
+    pub(crate) older: Option<PostId>,
+    pub(crate) newer: Option<PostId>,
 }
 
 #[derive(Debug, Default)]
@@ -25,21 +25,21 @@ pub struct SiteIndex {
     /// Every post, newest first by the absolute instant.
     pub newest_first: Vec<PostId>,
     /// For each trip, its posts oldest first.
-    pub trip_posts: Vec<Vec<PostId>>,
+    pub(crate) trip_posts: Vec<Vec<PostId>>,
     /// For each post, the posts before and after it: in its trip when it has one.
-    pub neighbours: Vec<Neighbours>,
+    pub(crate) neighbours: Vec<Neighbours>,
     /// Most used first.
-    pub tags: Vec<Tag>,
+    pub(crate) tags: Vec<Tag>,
     /// For each post, its tags.
-    pub post_tags: Vec<Vec<TagId>>,
-    pub tag_by_key: std::collections::HashMap<String, TagId>,
+    pub(crate) post_tags: Vec<Vec<TagId>>,
+    pub(crate) tag_by_key: std::collections::HashMap<String, TagId>,
     /// For each trip, its days.
-    pub trip_days: Vec<trips::TripDays>,
+    pub(crate) trip_days: Vec<trips::TripDays>,
     /// For each post in a trip, its day number there.
-    pub post_day: Vec<Option<i64>>,
-    pub timeline: Vec<timeline::Year>,
+    pub(crate) post_day: Vec<Option<i64>>,
+    pub(crate) timeline: Vec<timeline::Year>,
     /// Things worth knowing that do not stop the build.
-    pub warnings: Vec<Problem>,
+    pub(crate) warnings: Vec<Problem>,
 }
 
 pub fn build(content: &Content) -> SiteIndex {
@@ -96,7 +96,7 @@ fn chronological(a: &Post, b: &Post) -> std::cmp::Ordering {
 }
 
 /// The items of a paginated list, `per_page` at a time; an empty list is one empty page.
-pub fn paginate<T>(items: &[T], per_page: usize) -> Vec<&[T]> {
+pub(crate) fn paginate<T>(items: &[T], per_page: usize) -> Vec<&[T]> {
     if items.is_empty() {
         return vec![&[]];
     }

@@ -13,28 +13,28 @@ use crate::url::UrlPath;
 
 /// An index into `SiteIndex::tags`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TagId(pub usize);
+pub(crate) struct TagId(pub(crate) usize);
 
 #[derive(Debug, Clone)]
-pub struct Tag {
+pub(crate) struct Tag {
     /// What tags are matched by: the name lower-cased.
-    pub key: String,
+    pub(crate) key: String,
     /// The most used spelling.
-    pub name: String,
-    pub slug: Slug,
+    pub(crate) name: String,
+    pub(crate) slug: Slug,
     /// `tags/<slug>/`.
-    pub url: UrlPath,
+    pub(crate) url: UrlPath,
     /// Newest first.
-    pub posts: Vec<PostId>,
+    pub(crate) posts: Vec<PostId>,
 }
 
-pub struct Tags {
+pub(super) struct Tags {
     /// Most used first, then by key.
-    pub tags: Vec<Tag>,
-    pub by_key: HashMap<String, TagId>,
+    pub(super) tags: Vec<Tag>,
+    pub(super) by_key: HashMap<String, TagId>,
     /// For each post, its tags in the order it first mentions them.
-    pub of_post: Vec<Vec<TagId>>,
-    pub warnings: Vec<Problem>,
+    pub(super) of_post: Vec<Vec<TagId>>,
+    pub(super) warnings: Vec<Problem>,
 }
 
 struct Gathered<'a> {
@@ -45,7 +45,7 @@ struct Gathered<'a> {
 
 /// `oldest_first` decides which spelling was seen first; `newest_first` the
 /// order of each tag's posts.
-pub fn build(posts: &[Post], oldest_first: &[PostId]) -> Tags {
+pub(super) fn build(posts: &[Post], oldest_first: &[PostId]) -> Tags {
     let mut gathered: BTreeMap<String, Gathered<'_>> = BTreeMap::new();
     let mut seen = 0;
     let mut post_keys: Vec<Vec<String>> = vec![Vec::new(); posts.len()];

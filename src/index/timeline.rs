@@ -7,28 +7,28 @@ use super::PostId;
 use crate::parse::Post;
 
 #[derive(Debug, Clone)]
-pub struct Year {
-    pub year: i16,
-    pub months: Vec<Month>,
+pub(crate) struct Year {
+    pub(crate) year: i16,
+    pub(crate) months: Vec<Month>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Month {
+pub(crate) struct Month {
     /// The first of the month.
-    pub first: Date,
-    pub days: Vec<TimelineDay>,
+    pub(crate) first: Date,
+    pub(crate) days: Vec<TimelineDay>,
 }
 
 #[derive(Debug, Clone)]
-pub struct TimelineDay {
-    pub date: Date,
-    pub posts: Vec<PostId>,
+pub(crate) struct TimelineDay {
+    pub(crate) date: Date,
+    pub(crate) posts: Vec<PostId>,
 }
 
 /// Groups `oldest_first` by local day. Posts are in the order of their
 /// instants; when a later post is on an earlier local day (a flight west), it
 /// starts a group of its own rather than moving back in time.
-pub fn build(posts: &[Post], oldest_first: &[PostId]) -> Vec<Year> {
+pub(super) fn build(posts: &[Post], oldest_first: &[PostId]) -> Vec<Year> {
     let mut years: Vec<Year> = Vec::new();
     for &id in oldest_first {
         let date = posts[id.0].date.local().date();

@@ -8,37 +8,37 @@ use crate::error::Problem;
 use crate::parse::{Post, Trip};
 
 #[derive(Debug, Clone)]
-pub struct TripDays {
-    pub start: Option<Date>,
-    pub end: Option<Date>,
+pub(crate) struct TripDays {
+    pub(crate) start: Option<Date>,
+    pub(crate) end: Option<Date>,
     /// Oldest first; consecutive posts of one local day form one day.
-    pub days: Vec<Day>,
-    pub photos: usize,
+    pub(crate) days: Vec<Day>,
+    pub(crate) photos: usize,
 }
 
 impl TripDays {
     /// Days from start to end, both counted.
-    pub fn length(&self) -> Option<i64> {
+    pub(crate) fn length(&self) -> Option<i64> {
         Some(days_between(self.start?, self.end?) + 1)
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Day {
+pub(crate) struct Day {
     /// 1 on the start day; `None` before the trip started.
-    pub number: Option<i64>,
-    pub date: Date,
-    pub posts: Vec<PostId>,
+    pub(crate) number: Option<i64>,
+    pub(crate) date: Date,
+    pub(crate) posts: Vec<PostId>,
 }
 
 /// Whole days from `a` to `b`.
-pub fn days_between(a: Date, b: Date) -> i64 {
+fn days_between(a: Date, b: Date) -> i64 {
     i64::from(a.until(b).map(|span| span.get_days()).unwrap_or(0))
 }
 
 /// `trip_posts` holds each trip's posts oldest first. Posts dated before their
 /// trip's start are warnings, and are told under no day number.
-pub fn build(
+pub(super) fn build(
     trips: &[Trip],
     trip_posts: &[Vec<PostId>],
     posts: &[Post],

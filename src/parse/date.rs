@@ -8,21 +8,21 @@ use jiff::tz::{Offset, TimeZone};
 
 /// An instant and the UTC offset it was written (or placed) in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PostDate {
-    pub instant: Timestamp,
-    pub offset: Offset,
+pub(crate) struct PostDate {
+    pub(crate) instant: Timestamp,
+    offset: Offset,
     /// False for a bare date: the post then shows no time of day.
-    pub has_time: bool,
+    pub(crate) has_time: bool,
 }
 
 impl PostDate {
     /// The wall-clock date and time where the post was written.
-    pub fn local(&self) -> DateTime {
+    pub(crate) fn local(&self) -> DateTime {
         self.offset.to_datetime(self.instant)
     }
 
     /// RFC 3339 with the written offset: `2017-04-13T08:30:00+09:00`.
-    pub fn rfc3339(&self) -> String {
+    pub(crate) fn rfc3339(&self) -> String {
         // Formatted by hand: lists call this for every post card they show.
         let local = self.local();
         let seconds = self.offset.seconds();
@@ -42,7 +42,7 @@ impl PostDate {
     }
 
     /// For people: `Thu 13 Apr 2017, 08:30` (no time for a bare date).
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
         const MONTHS: [&str; 12] =
             ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -56,7 +56,7 @@ impl PostDate {
 
 /// Parses a written date; one without an offset is placed in `timezone`.
 /// The error is a sentence saying what is wrong with it.
-pub fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String> {
+pub(super) fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String> {
     let text = text.trim();
     let date = parse_day(text.get(..10).unwrap_or(text))?;
     let rest = &text[10.min(text.len())..];
@@ -85,7 +85,7 @@ pub fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String> {
 }
 
 /// A `YYYY-MM-DD` day that exists in the calendar.
-pub fn parse_day(text: &str) -> Result<Date, String> {
+pub(super) fn parse_day(text: &str) -> Result<Date, String> {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 10
         && bytes[4] == b'-'

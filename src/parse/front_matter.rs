@@ -9,18 +9,18 @@ use crate::suggest;
 /// A file cut into its front matter and its body.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Split<'a> {
-    pub yaml: &'a str,
+    pub(super) yaml: &'a str,
     /// 1-based line of the first line of `yaml`.
-    pub yaml_line: usize,
-    pub body: &'a str,
+    pub(super) yaml_line: usize,
+    pub(super) body: &'a str,
 }
 
 /// What is wrong with a front matter, and on which line of the file.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Fault {
-    pub line: Option<usize>,
-    pub message: String,
-    pub hint: Option<String>,
+    pub(super) line: Option<usize>,
+    pub(super) message: String,
+    pub(super) hint: Option<String>,
 }
 
 /// Cuts `text` at its front matter. A file without front matter has an empty one.
@@ -102,32 +102,32 @@ fn yaml_hint(message: &str) -> String {
 
 pub const POST_KEYS: &[&str] =
     &["title", "date", "location", "coords", "tags", "photos", "cover", "summary", "gpx", "draft", "slug"];
-pub const PHOTO_KEYS: &[&str] = &["src", "caption", "alt"];
-pub const TRIP_KEYS: &[&str] = &["title", "start", "end", "summary", "cover", "location"];
-pub const PAGE_KEYS: &[&str] = &["title", "summary", "draft", "slug"];
+const PHOTO_KEYS: &[&str] = &["src", "caption", "alt"];
+pub(super) const TRIP_KEYS: &[&str] = &["title", "start", "end", "summary", "cover", "location"];
+pub(super) const PAGE_KEYS: &[&str] = &["title", "summary", "draft", "slug"];
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct PostMatter {
-    pub title: Option<String>,
-    pub date: Option<String>,
-    pub location: Option<String>,
-    pub coords: Option<[f64; 2]>,
+    pub(super) title: Option<String>,
+    pub(super) date: Option<String>,
+    pub(super) location: Option<String>,
+    pub(super) coords: Option<[f64; 2]>,
     #[serde(deserialize_with = "one_or_many")]
-    pub tags: Vec<String>,
+    pub(super) tags: Vec<String>,
     #[serde(deserialize_with = "nullable")]
-    pub photos: Vec<PhotoEntry>,
-    pub cover: Option<String>,
-    pub summary: Option<String>,
-    pub gpx: Option<String>,
-    pub draft: bool,
-    pub slug: Option<String>,
+    pub(super) photos: Vec<PhotoEntry>,
+    pub(super) cover: Option<String>,
+    pub(super) summary: Option<String>,
+    pub(super) gpx: Option<String>,
+    pub(super) draft: bool,
+    pub(super) slug: Option<String>,
 }
 
 /// An entry of `photos:`: a bare path, or a path with caption and alt text.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
-pub enum PhotoEntry {
+pub(super) enum PhotoEntry {
     Path(String),
     Full {
         src: String,
@@ -140,22 +140,22 @@ pub enum PhotoEntry {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct TripMatter {
-    pub title: Option<String>,
-    pub start: Option<String>,
-    pub end: Option<String>,
-    pub summary: Option<String>,
-    pub cover: Option<String>,
-    pub location: Option<String>,
+pub(super) struct TripMatter {
+    pub(super) title: Option<String>,
+    pub(super) start: Option<String>,
+    pub(super) end: Option<String>,
+    pub(super) summary: Option<String>,
+    pub(super) cover: Option<String>,
+    pub(super) location: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct PageMatter {
-    pub title: Option<String>,
-    pub summary: Option<String>,
-    pub draft: bool,
-    pub slug: Option<String>,
+pub(super) struct PageMatter {
+    pub(super) title: Option<String>,
+    pub(super) summary: Option<String>,
+    pub(super) draft: bool,
+    pub(super) slug: Option<String>,
 }
 
 /// `photos:` with nothing after it is an empty list, not an error.

@@ -13,7 +13,7 @@ fn is_tag_char(c: char) -> bool {
 /// The byte ranges of the hashtags in `text`, each including its `#`.
 /// `before` is the character just before `text` (from the previous run of the
 /// same paragraph), if any.
-pub fn find(text: &str, before: Option<char>) -> Vec<Range<usize>> {
+pub(super) fn find(text: &str, before: Option<char>) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     // The end of the last hashtag: a `#` right there starts a glued one.
     let mut glued_at = None;
@@ -39,12 +39,12 @@ pub fn find(text: &str, before: Option<char>) -> Vec<Range<usize>> {
 }
 
 /// The tag a hashtag stands for: its text without the `#`.
-pub fn name(text: &str, range: &Range<usize>) -> String {
+pub(super) fn name(text: &str, range: &Range<usize>) -> String {
     text[range.start + 1..range.end].to_string()
 }
 
 /// The key tags are matched by: case does not matter (`#NorthKorea` = `northkorea`).
-pub fn key(tag: &str) -> String {
+pub(crate) fn key(tag: &str) -> String {
     tag.trim().to_lowercase()
 }
 

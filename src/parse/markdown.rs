@@ -27,16 +27,16 @@ pub struct Links<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// Hashtag links carry a marker for `html::fill_tag_links`.
-    pub html: String,
+    pub(super) html: String,
     /// The text of the first paragraph, for lists and share previews.
-    pub first_paragraph: String,
+    pub(super) first_paragraph: String,
     /// The hashtags of the text, as written, in order.
-    pub hashtags: Vec<String>,
+    pub(super) hashtags: Vec<String>,
     /// The images the body shows from the site, as written (`stadium.jpg`).
-    pub images: Vec<String>,
+    pub(super) images: Vec<String>,
 }
 
-pub fn options() -> Options {
+fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -72,7 +72,7 @@ pub fn render(body: &str, links: &Links<'_>) -> Rendered {
 
 /// A photo caption (plain text, not Markdown) as HTML with its hashtags linked,
 /// and those hashtags.
-pub fn caption(text: &str) -> (String, Vec<String>) {
+pub(super) fn caption(text: &str) -> (String, Vec<String>) {
     let found = hashtag::find(text, None);
     let mut html = String::with_capacity(text.len() + 64 * found.len());
     let mut at = 0;

@@ -2,9 +2,9 @@
 //! placed in time, output URLs decided, Markdown rendered. Pure: it reads no
 //! disk, and reports every problem of every file together.
 
-pub mod date;
+mod date;
 pub mod front_matter;
-pub mod hashtag;
+pub(crate) mod hashtag;
 pub mod markdown;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,7 +27,7 @@ use front_matter::{Fault, PageMatter, PhotoEntry, PostMatter, Split, TripMatter}
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ParseOptions {
     /// Keep posts and pages marked `draft: true`.
-    pub drafts: bool,
+    pub(crate) drafts: bool,
 }
 
 /// Everything the site is made of, parsed.
@@ -35,89 +35,89 @@ pub struct ParseOptions {
 pub struct Content {
     /// In content-path order.
     pub posts: Vec<Post>,
-    pub pages: Vec<Page>,
-    pub trips: Vec<Trip>,
-    pub assets: Vec<AssetFile>,
+    pub(crate) pages: Vec<Page>,
+    pub(crate) trips: Vec<Trip>,
+    pub(crate) assets: Vec<AssetFile>,
     /// Where each content file is published, for parsing one post again.
-    pub places: Places,
+    pub(crate) places: Places,
 }
 
 /// An index into `Content::trips`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TripId(pub usize);
+pub(crate) struct TripId(pub(crate) usize);
 
 #[derive(Debug, Clone)]
 pub struct Post {
     /// The Markdown file.
-    pub source: ContentPath,
-    pub url: UrlPath,
-    pub title: String,
-    pub date: PostDate,
+    pub(crate) source: ContentPath,
+    pub(crate) url: UrlPath,
+    pub(crate) title: String,
+    pub(crate) date: PostDate,
     /// `date` as feeds and `datetime` attributes write it, and as people
     /// read it: formatted once, since lists show each post many times.
-    pub date_rfc3339: String,
-    pub date_shown: String,
-    pub location: Option<String>,
-    pub coords: Option<[f64; 2]>,
+    pub(crate) date_rfc3339: String,
+    pub(crate) date_shown: String,
+    pub(crate) location: Option<String>,
+    pub(crate) coords: Option<[f64; 2]>,
     /// Every mention of a tag, as written and in order: the front matter's
     /// `tags`, then the body's hashtags, then the captions'. Repeats are kept,
     /// since the index counts spellings.
-    pub tags: Vec<String>,
-    pub photos: Vec<Photo>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) photos: Vec<Photo>,
     /// The cover photo, where it is published.
-    pub cover: Option<UrlPath>,
-    pub summary: String,
+    pub(crate) cover: Option<UrlPath>,
+    pub(crate) summary: String,
     /// The route, where it is published.
-    pub gpx: Option<UrlPath>,
-    pub draft: bool,
-    pub trip: Option<TripId>,
-    pub body_html: String,
+    pub(crate) gpx: Option<UrlPath>,
+    pub(crate) draft: bool,
+    pub(crate) trip: Option<TripId>,
+    pub(crate) body_html: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Photo {
+pub(crate) struct Photo {
     /// Where the photo is published (`trip/race-day/stadium.jpg`); what is
     /// published there are its variants (`stadium-960.jpg`).
-    pub src: UrlPath,
+    pub(crate) src: UrlPath,
     /// Where it is inside `content/`.
-    pub rel: ContentPath,
-    pub caption: Option<String>,
+    pub(crate) rel: ContentPath,
+    pub(crate) caption: Option<String>,
     /// The caption escaped, its hashtags marked for linking (`html::fill_tag_links`).
-    pub caption_html: Option<String>,
-    pub alt: Option<String>,
+    pub(crate) caption_html: Option<String>,
+    pub(crate) alt: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Page {
-    pub source: ContentPath,
-    pub url: UrlPath,
-    pub title: String,
-    pub summary: String,
-    pub body_html: String,
+pub(crate) struct Page {
+    pub(crate) source: ContentPath,
+    pub(crate) url: UrlPath,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) body_html: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct Trip {
-    pub source: ContentPath,
+pub(crate) struct Trip {
+    pub(crate) source: ContentPath,
     /// The trip's folder, relative to `content/`.
-    pub dir: String,
-    pub url: UrlPath,
-    pub title: String,
-    pub start: Option<Date>,
-    pub end: Option<Date>,
-    pub summary: Option<String>,
-    pub cover: Option<UrlPath>,
-    pub location: Option<String>,
-    pub body_html: String,
+    pub(crate) dir: String,
+    pub(crate) url: UrlPath,
+    pub(crate) title: String,
+    pub(crate) start: Option<Date>,
+    pub(crate) end: Option<Date>,
+    pub(crate) summary: Option<String>,
+    pub(crate) cover: Option<UrlPath>,
+    pub(crate) location: Option<String>,
+    pub(crate) body_html: String,
 }
 
 /// A non-Markdown file of the content tree and where it goes in the output.
 #[derive(Debug, Clone)]
-pub struct AssetFile {
+pub(crate) struct AssetFile {
     /// Where it is on disk.
-    pub source: PathBuf,
-    pub rel: ContentPath,
-    pub url: UrlPath,
+    pub(crate) source: PathBuf,
+    pub(crate) rel: ContentPath,
+    pub(crate) url: UrlPath,
 }
 
 /// Parses all sources. Drafts are checked like every post, then left out
@@ -202,7 +202,7 @@ pub fn content(
 /// One post parsed again on its own, against the places of the rest of the
 /// site as `content` found them: for `serve`, after a save of one file.
 /// `None` when it is a draft and drafts are left out.
-pub fn post(
+pub(crate) fn post(
     source: &Source,
     config: &Config,
     options: ParseOptions,
@@ -257,7 +257,7 @@ impl DirMap {
 /// Where each file of the content tree is published: what the paths
 /// written in a body, a photo list or a cover resolve against.
 #[derive(Debug, Default)]
-pub struct Places {
+pub(crate) struct Places {
     dirs: DirMap,
     /// Every asset.
     assets: BTreeSet<ContentPath>,

@@ -32,7 +32,7 @@ impl Cards {
     }
 
     /// The card of post `id` on a page whose way to the site root is `root`.
-    pub fn html(
+    pub(super) fn html(
         &self,
         id: PostId,
         show_day: bool,

@@ -24,12 +24,16 @@ struct FeedSpec<'a> {
 }
 
 /// Every Atom feed of the site.
-pub fn all(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
+pub(super) fn all(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
     write(&specs(inputs), inputs, place)
 }
 
 /// The feeds that hold any of `posts`.
-pub fn containing(inputs: &Inputs<'_>, posts: &[PostId], place: &Place<'_>) -> Result<Vec<OutputFile>> {
+pub(super) fn containing(
+    inputs: &Inputs<'_>,
+    posts: &[PostId],
+    place: &Place<'_>,
+) -> Result<Vec<OutputFile>> {
     let specs: Vec<FeedSpec<'_>> =
         specs(inputs).into_iter().filter(|spec| spec.posts.iter().any(|id| posts.contains(id))).collect();
     write(&specs, inputs, place)
@@ -204,7 +208,7 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
 }
 
 /// `sitemap.xml`: every HTML page but the not-found page, posts with their date.
-pub fn sitemap(files: &[OutputFile], inputs: &Inputs<'_>) -> OutputFile {
+pub(super) fn sitemap(files: &[OutputFile], inputs: &Inputs<'_>) -> OutputFile {
     let base = &inputs.config.base_url;
     let dates: HashMap<&str, &str> =
         inputs.content.posts.iter().map(|p| (p.url.as_str(), p.date_rfc3339.as_str())).collect();
@@ -237,7 +241,7 @@ pub fn sitemap(files: &[OutputFile], inputs: &Inputs<'_>) -> OutputFile {
     }
 }
 
-pub fn robots(config: &Config) -> OutputFile {
+pub(super) fn robots(config: &Config) -> OutputFile {
     OutputFile {
         path: "robots.txt".into(),
         origin: "robots.txt".into(),

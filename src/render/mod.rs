@@ -34,12 +34,7 @@ pub struct Inputs<'a> {
 /// What becomes of each file as soon as it is rendered: kept in memory
 /// (`serve`, `check`) or handed to the writer (`build`), which keeps only
 /// where it went.
-pub type Place<'a> = dyn Fn(OutputFile) -> Result<OutputFile> + Sync + 'a;
-
-/// Keeps a rendered file as it is.
-pub fn keep(file: OutputFile) -> Result<OutputFile> {
-    Ok(file)
-}
+type Place<'a> = dyn Fn(OutputFile) -> Result<OutputFile> + Sync + 'a;
 
 /// Renders the jobs in parallel, each file placed as soon as it is made,
 /// and gathers every problem.
@@ -58,7 +53,7 @@ fn render_all(jobs: &[Job<'_>], inputs: &Inputs<'_>, place: &Place<'_>) -> Resul
 }
 
 /// Every page, feed and index file of the site, rendered.
-pub fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
+pub(crate) fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
     let Inputs { content, index, config, .. } = inputs;
     let per_page = config.posts_per_page;
     // The pages that list every post or trip come first: each is one long
@@ -95,7 +90,7 @@ pub fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputFile>> {
 
 /// Only the pages of `posts` and the feeds they are in: what a `serve`
 /// rebuild makes again after a save that changed nothing but their bodies.
-pub fn posts_and_their_feeds(
+pub(crate) fn posts_and_their_feeds(
     inputs: &Inputs<'_>,
     posts: &[PostId],
     place: &Place<'_>,
@@ -125,7 +120,7 @@ enum Job<'a> {
 }
 
 /// The URL of page `number` of a list whose first page is `first`.
-pub fn paginated_url(first: &UrlPath, number: usize) -> UrlPath {
+fn paginated_url(first: &UrlPath, number: usize) -> UrlPath {
     if number <= 1 { first.clone() } else { UrlPath::file(format!("{}page/{number}/", first.as_str())) }
 }
 

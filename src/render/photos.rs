@@ -22,19 +22,19 @@ pub struct PhotoSet<'a> {
 
 /// A photo as a template shows it.
 #[derive(Debug, Serialize)]
-pub struct ImageView<'a> {
+pub(super) struct ImageView<'a> {
     /// A middle-sized variant, for browsers that ignore `srcset`.
-    pub src: String,
+    src: String,
     /// Empty for an image milepost does not resize (a GIF, an SVG).
-    pub srcset: String,
+    srcset: String,
     /// The largest variant's size: the picture's shape, so the page does not jump.
-    pub width: u32,
-    pub height: u32,
+    width: u32,
+    height: u32,
     /// The largest variant, for the lightbox.
-    pub full: String,
-    pub camera: Option<&'a str>,
-    pub lens: Option<&'a str>,
-    pub exposure: Option<&'a str>,
+    full: String,
+    camera: Option<&'a str>,
+    lens: Option<&'a str>,
+    exposure: Option<&'a str>,
 }
 
 impl<'a> PhotoSet<'a> {
@@ -56,7 +56,7 @@ impl<'a> PhotoSet<'a> {
     }
 
     /// The photo published at `url` as linked by `link`, on a page made from `user`.
-    pub fn image(&self, url: &str, link: Linker<'_>) -> ImageView<'a> {
+    pub(super) fn image(&self, url: &str, link: Linker<'_>) -> ImageView<'a> {
         let Some((variants, facts)) = self.variants(url) else {
             let src = link.to(url);
             return ImageView {
@@ -90,14 +90,14 @@ impl<'a> PhotoSet<'a> {
     }
 
     /// The largest variant's path in the output.
-    pub fn full(&self, url: &str) -> Option<String> {
+    pub(super) fn full(&self, url: &str) -> Option<String> {
         let (variants, _) = self.variants(url)?;
         variants.last().map(|v| v.path.clone())
     }
 
     /// Gives the photos a body shows (`<img src>` of an original) their
     /// variants, and points links to an original at its largest variant.
-    pub fn rewrite_html(&self, html: String, here: &UrlPath) -> String {
+    pub(super) fn rewrite_html(&self, html: String, here: &UrlPath) -> String {
         if self.by_url.is_empty() || (!html.contains("<img ") && !html.contains("<a ")) {
             return html;
         }
@@ -174,7 +174,7 @@ impl<'a> PhotoSet<'a> {
     /// can show (the posts' photos and covers, the trips' covers, and those
     /// the bodies show or link to), each with its variants, and its original
     /// when originals are published. Each names the first file using it.
-    pub fn plan(&self, content: &Content, publish_originals: bool) -> Vec<images::Job> {
+    pub(crate) fn plan(&self, content: &Content, publish_originals: bool) -> Vec<images::Job> {
         let mut used: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut found = Vec::new();
         let mut note = |found: &mut Vec<String>, user: &ContentPath| {

@@ -14,26 +14,26 @@ use crate::parse::{Page, Post, Trip};
 use crate::url::{Linker, UrlPath};
 
 #[derive(Serialize)]
-pub struct Link {
-    pub href: String,
-    pub title: String,
+struct Link {
+    href: String,
+    title: String,
 }
 
 #[derive(Serialize)]
-pub struct SiteView<'a> {
-    pub title: &'a str,
-    pub description: &'a str,
-    pub author: &'a str,
-    pub language: &'a str,
-    pub base_url: &'a str,
+pub(super) struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    author: &'a str,
+    language: &'a str,
+    base_url: &'a str,
     /// The prefix that leads from this page to the site root.
-    pub root: String,
-    pub home: String,
-    pub nav: Vec<Link>,
+    pub(super) root: String,
+    home: String,
+    nav: Vec<Link>,
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(inputs: &Inputs<'a>, here: &UrlPath, absolute: bool) -> Self {
+    pub(super) fn new(inputs: &Inputs<'a>, here: &UrlPath, absolute: bool) -> Self {
         let config = inputs.config;
         let linker = if absolute { Linker::Absolute(&config.base_url) } else { Linker::From(here) };
         let root = if absolute { config.base_url.clone() } else { here.root_prefix() };
@@ -63,31 +63,31 @@ impl<'a> SiteView<'a> {
 }
 
 /// An Atom feed a page links to with `<link rel="alternate">`.
-pub struct FeedLink {
+pub(super) struct FeedLink {
     title: String,
     url: UrlPath,
 }
 
 #[derive(Serialize)]
-pub struct FeedLinkView {
+pub(super) struct FeedLinkView {
     title: String,
     href: String,
 }
 
 impl FeedLink {
-    pub fn site(inputs: &Inputs<'_>) -> Self {
+    pub(super) fn site(inputs: &Inputs<'_>) -> Self {
         FeedLink { title: inputs.config.title.clone(), url: UrlPath::file("feed.xml") }
     }
 
-    pub fn trip(trip: &Trip) -> Self {
+    pub(super) fn trip(trip: &Trip) -> Self {
         FeedLink { title: trip.title.clone(), url: feed_url(&trip.url) }
     }
 
-    pub fn tag(tag: &Tag) -> Self {
+    pub(super) fn tag(tag: &Tag) -> Self {
         FeedLink { title: format!("#{}", tag.name), url: feed_url(&tag.url) }
     }
 
-    pub fn view(&self, here: &UrlPath, site: &SiteView<'_>, config: &Config) -> FeedLinkView {
+    pub(super) fn view(&self, here: &UrlPath, site: &SiteView<'_>, config: &Config) -> FeedLinkView {
         let absolute = site.root == config.base_url;
         let linker = if absolute { Linker::Absolute(&config.base_url) } else { Linker::From(here) };
         FeedLinkView { title: self.title.clone(), href: linker.to(self.url.as_str()) }
@@ -95,13 +95,13 @@ impl FeedLink {
 }
 
 /// The feed of the list at `page`: `tags/run/` → `tags/run/feed.xml`.
-pub fn feed_url(page: &UrlPath) -> UrlPath {
+pub(super) fn feed_url(page: &UrlPath) -> UrlPath {
     UrlPath::file(format!("{}feed.xml", page.as_str()))
 }
 
 /// Fills the hashtag links of `html`, shown on `here`: tags the index knows
 /// become links to their pages.
-pub fn with_tag_links(html: &str, here: &UrlPath, inputs: &Inputs<'_>) -> String {
+pub(super) fn with_tag_links(html: &str, here: &UrlPath, inputs: &Inputs<'_>) -> String {
     let index = inputs.index;
     fill_tag_links(html, |key| {
         index.tag_by_key.get(key).map(|id| here.link_to(index.tags[id.0].url.as_str()))
@@ -109,7 +109,7 @@ pub fn with_tag_links(html: &str, here: &UrlPath, inputs: &Inputs<'_>) -> String
 }
 
 #[derive(Serialize)]
-pub struct Pagination {
+pub(super) struct Pagination {
     number: usize,
     last: usize,
     newer: Option<String>,
@@ -117,7 +117,7 @@ pub struct Pagination {
 }
 
 impl Pagination {
-    pub fn new(first: &UrlPath, number: usize, last: usize, here: &UrlPath) -> Self {
+    pub(super) fn new(first: &UrlPath, number: usize, last: usize, here: &UrlPath) -> Self {
         let href = |n: usize| here.link_to(paginated_url(first, n).as_str());
         Pagination {
             number,
@@ -130,7 +130,7 @@ impl Pagination {
 
 /// A post as a list shows it.
 #[derive(Serialize)]
-pub struct PostCard<'a> {
+pub(super) struct PostCard<'a> {
     href: String,
     title: &'a str,
     date: &'a str,
@@ -149,7 +149,7 @@ pub struct PostCard<'a> {
 }
 
 impl<'a> PostCard<'a> {
-    pub fn new(id: PostId, link: Linker<'_>, inputs: &Inputs<'a>) -> Self {
+    pub(super) fn new(id: PostId, link: Linker<'_>, inputs: &Inputs<'a>) -> Self {
         let post: &'a Post = &inputs.content.posts[id.0];
         PostCard {
             href: link.to(post.url.as_str()),
@@ -176,7 +176,7 @@ impl<'a> PostCard<'a> {
 }
 
 /// The posts of a list on `here`, each with its card (showing its day or not).
-pub fn cards<'a>(
+pub(super) fn cards<'a>(
     ids: &[PostId],
     here: &UrlPath,
     show_day: bool,
@@ -201,7 +201,7 @@ pub fn cards<'a>(
 /// from when the theme's lists read them.
 #[derive(Serialize)]
 #[serde(untagged)]
-pub enum ListCard<'a> {
+pub(super) enum ListCard<'a> {
     WithFields(Box<PostCard<'a>>),
     Alone { card: String },
 }
@@ -226,7 +226,7 @@ struct Share<'a> {
 }
 
 #[derive(Serialize)]
-pub struct PostView<'a> {
+pub(super) struct PostView<'a> {
     #[serde(flatten)]
     card: PostCard<'a>,
     body: String,
@@ -242,7 +242,7 @@ pub struct PostView<'a> {
 }
 
 impl<'a> PostView<'a> {
-    pub fn new(id: PostId, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
+    pub(super) fn new(id: PostId, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
         let content = inputs.content;
         let index = inputs.index;
         let post = &content.posts[id.0];
@@ -298,14 +298,14 @@ impl<'a> PostView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct PageView<'a> {
+pub(super) struct PageView<'a> {
     title: &'a str,
     summary: &'a str,
     body: String,
 }
 
 impl<'a> PageView<'a> {
-    pub fn new(page: &'a Page, inputs: &Inputs<'_>) -> Self {
+    pub(super) fn new(page: &'a Page, inputs: &Inputs<'_>) -> Self {
         let body = with_tag_links(&page.body_html, &page.url, inputs);
         PageView {
             title: &page.title,
@@ -316,7 +316,7 @@ impl<'a> PageView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct TripView<'a> {
+pub(super) struct TripView<'a> {
     href: String,
     title: &'a str,
     summary: Option<&'a str>,
@@ -333,7 +333,7 @@ pub struct TripView<'a> {
 }
 
 impl<'a> TripView<'a> {
-    pub fn new(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
+    pub(super) fn new(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
         let trip: &'a Trip = &inputs.content.trips[trip_index];
         let days = &inputs.index.trip_days[trip_index];
         let posts = &inputs.index.trip_posts[trip_index];
@@ -360,7 +360,7 @@ impl<'a> TripView<'a> {
 }
 
 /// "7–15 Apr 2017", "28 Mar – 3 Apr 2017", "30 Dec 2016 – 2 Jan 2017".
-pub fn date_range(start: Date, end: Date) -> String {
+fn date_range(start: Date, end: Date) -> String {
     if start == end {
         start.strftime("%-d %b %Y").to_string()
     } else if (start.year(), start.month()) == (end.year(), end.month()) {
@@ -374,7 +374,7 @@ pub fn date_range(start: Date, end: Date) -> String {
 
 /// One day of a trip page.
 #[derive(Serialize)]
-pub struct DayView<'a> {
+pub(super) struct DayView<'a> {
     /// "Day 4 · Thu 13 Apr 2017".
     heading: String,
     number: Option<i64>,
@@ -383,7 +383,7 @@ pub struct DayView<'a> {
 }
 
 impl<'a> DayView<'a> {
-    pub fn all(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Result<Vec<Self>, Problem> {
+    pub(super) fn all(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Result<Vec<Self>, Problem> {
         inputs.index.trip_days[trip_index]
             .days
             .iter()
@@ -405,20 +405,20 @@ impl<'a> DayView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct TagLink<'a> {
+pub(super) struct TagLink<'a> {
     name: &'a str,
     href: String,
     count: usize,
 }
 
 impl<'a> TagLink<'a> {
-    pub fn new(tag: &'a Tag, here: &UrlPath) -> Self {
+    pub(super) fn new(tag: &'a Tag, here: &UrlPath) -> Self {
         TagLink { name: &tag.name, href: here.link_to(tag.url.as_str()), count: tag.posts.len() }
     }
 }
 
 #[derive(Serialize)]
-pub struct YearView<'a> {
+pub(super) struct YearView<'a> {
     year: i16,
     months: Vec<MonthView<'a>>,
 }
@@ -452,7 +452,7 @@ struct TimelineEntry<'a> {
 }
 
 impl<'a> YearView<'a> {
-    pub fn all(here: &UrlPath, inputs: &Inputs<'a>) -> Vec<Self> {
+    pub(super) fn all(here: &UrlPath, inputs: &Inputs<'a>) -> Vec<Self> {
         let content = inputs.content;
         let index = inputs.index;
         let entry = |id: &PostId| {

@@ -25,7 +25,7 @@ fn etag(bytes: &[u8]) -> String {
     format!("\"{}\"", &blake3::hash(bytes).to_hex()[..16])
 }
 
-pub fn router(state: State) -> Router {
+pub(super) fn router(state: State) -> Router {
     Router::new()
         .route("/__milepost/events", get(events))
         .route("/__milepost/status", get(status))
@@ -35,7 +35,7 @@ pub fn router(state: State) -> Router {
 
 /// The site path a request asks for, or `None` when it tries to leave the site.
 /// `/diary/trip/` → `trip/` under the base path `/diary/`; `%2e%2e` is `..`.
-pub fn site_path(raw: &str, base_path: &str) -> Option<String> {
+fn site_path(raw: &str, base_path: &str) -> Option<String> {
     let decoded = crate::url::decode(raw);
     if decoded.contains(['\0', '\\']) {
         return None;

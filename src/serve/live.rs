@@ -11,14 +11,14 @@ use super::snapshot::Snapshot;
 use crate::error::Problem;
 
 #[derive(Debug, Clone)]
-pub enum Event {
+pub(super) enum Event {
     Reload,
     Css,
     Problems,
 }
 
 #[derive(Clone)]
-pub struct State(Arc<Inner>);
+pub(super) struct State(Arc<Inner>);
 
 struct Inner {
     snapshot: RwLock<Arc<Snapshot>>,
@@ -26,14 +26,14 @@ struct Inner {
     events: broadcast::Sender<Event>,
     building: tokio::sync::Mutex<()>,
     /// `/diary/` when base_url is `https://user.github.io/diary/`.
-    pub base_path: String,
+    base_path: String,
     /// Tells a browser that the server was restarted (and the page must reload).
-    pub server_id: String,
+    server_id: String,
 }
 
 /// A problem as the overlay shows it.
 #[derive(Serialize)]
-pub struct ProblemView {
+pub(super) struct ProblemView {
     file: Option<String>,
     line: Option<usize>,
     message: String,
@@ -41,7 +41,7 @@ pub struct ProblemView {
 }
 
 impl State {
-    pub fn new(snapshot: Snapshot, problems: Vec<Problem>, base_path: String) -> State {
+    pub(super) fn new(snapshot: Snapshot, problems: Vec<Problem>, base_path: String) -> State {
         let (events, _) = broadcast::channel(16);
         let server_id = format!(
             "{:x}",
@@ -57,12 +57,12 @@ impl State {
         }))
     }
 
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub(super) fn snapshot(&self) -> Arc<Snapshot> {
         self.0.snapshot.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Serves `snapshot` from now on; returns how many files differ from before.
-    pub fn replace(&self, snapshot: Snapshot) -> usize {
+    pub(super) fn replace(&self, snapshot: Snapshot) -> usize {
         let mut current = self.0.snapshot.write().unwrap_or_else(|p| p.into_inner());
         let changed = snapshot.changed_since(&current);
         let before = std::mem::replace(&mut *current, Arc::new(snapshot));
@@ -72,7 +72,7 @@ impl State {
         changed
     }
 
-    pub fn problems(&self) -> Vec<ProblemView> {
+    pub(super) fn problems(&self) -> Vec<ProblemView> {
         self.0
             .problems
             .read()
@@ -87,12 +87,12 @@ impl State {
             .collect()
     }
 
-    pub fn set_problems(&self, problems: Vec<Problem>) {
+    pub(super) fn set_problems(&self, problems: Vec<Problem>) {
         *self.0.problems.write().unwrap_or_else(|p| p.into_inner()) = problems;
         self.announce(Event::Problems);
     }
 
-    pub fn clear_problems(&self) {
+    pub(super) fn clear_problems(&self) {
         let mut problems = self.0.problems.write().unwrap_or_else(|p| p.into_inner());
         if !problems.is_empty() {
             problems.clear();
@@ -101,24 +101,24 @@ impl State {
         }
     }
 
-    pub fn announce(&self, event: Event) {
+    pub(super) fn announce(&self, event: Event) {
         // No browser listening is not an error.
         let _ = self.0.events.send(event);
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+    pub(super) fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.0.events.subscribe()
     }
 
-    pub async fn build_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+    pub(super) async fn build_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.0.building.lock().await
     }
 
-    pub fn base_path(&self) -> &str {
+    pub(super) fn base_path(&self) -> &str {
         &self.0.base_path
     }
 
-    pub fn server_id(&self) -> &str {
+    pub(super) fn server_id(&self) -> &str {
         &self.0.server_id
     }
 }
@@ -127,7 +127,7 @@ impl State {
 /// output): it listens for the server's events, reloads the page or swaps
 /// its styles, shows the problems of a broken build over the page, and
 /// reloads when a restarted server comes back.
-pub const RELOAD_SCRIPT: &str = r##"<script id="milepost-live">
+pub(super) const RELOAD_SCRIPT: &str = r##"<script id="milepost-live">
 (function () {
   var key = "milepost-server";
   var overlay = null;

@@ -29,7 +29,7 @@ pub struct ServeOptions {
     pub open: bool,
 }
 
-pub const DEFAULT_PORT: u16 = 4747;
+pub(crate) const DEFAULT_PORT: u16 = 4747;
 
 /// Runs the server until Ctrl-C.
 pub fn run(site: &Site, options: &ServeOptions) -> Result<()> {

@@ -109,6 +109,10 @@ fn saved_posts(
             return None;
         };
         let id = post_of(&kept.made, &rel)?;
+        // The watcher may name a file once for each event of one save.
+        if saved.iter().any(|s: &Saved| s.id == id) {
+            continue;
+        }
         let text = std::fs::read_to_string(path).ok()?;
         if text != kept.sources.posts[source_at].text {
             saved.push(Saved { source_at, id, source: Source::new(rel, text) });

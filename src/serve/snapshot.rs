@@ -50,13 +50,13 @@ impl Served {
 }
 
 impl Snapshot {
-    pub fn new(files: &[OutputFile]) -> Snapshot {
+    pub(super) fn new(files: &[OutputFile]) -> Snapshot {
         let base = files.iter().map(|file| (file.path.clone(), Served::of(file))).collect();
         Snapshot { base: Arc::new(base), over: HashMap::new() }
     }
 
     /// This snapshot with `files` in place of (or beside) its own.
-    pub fn patched(&self, files: &[OutputFile]) -> Snapshot {
+    pub(super) fn patched(&self, files: &[OutputFile]) -> Snapshot {
         let mut over = self.over.clone();
         over.extend(files.iter().map(|file| (file.path.clone(), Served::of(file))));
         if over.len() <= MOST_OVER {

@@ -28,7 +28,7 @@ pub enum ChangeKind {
 }
 
 /// What `path` (below `root`) changes, or `None` if it is not a source.
-pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
+fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
     if path.starts_with(output)
         || path.starts_with(root.join(".milepost"))
         || path.starts_with(root.join(".git"))
@@ -59,7 +59,7 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
 }
 
 /// Starts watching; the returned debouncer must be kept alive.
-pub fn start(
+pub(super) fn start(
     site: &Site,
     state: live::State,
     session: Arc<Session>,

@@ -25,7 +25,7 @@ enum Kind {
 
 /// True when a template other than `card.html` may read a field of a list's
 /// post other than `card`. `card.html` itself is rendered with every field.
-pub fn lists_read_card_fields(tera: &Tera) -> bool {
+pub(super) fn lists_read_card_fields(tera: &Tera) -> bool {
     tera.templates.iter().any(|(name, template)| name != "card.html" && reads(&template.ast, &mut Vec::new()))
 }
 
