@@ -293,10 +293,13 @@ fn process_photos(
 /// Builds the site into its output folder, writing only what changed.
 pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let mut watch = Stopwatch::start();
     let (_, output_dir) = settings(site, options)?;
     let writer = write::Writer::open(&site.root, &output_dir);
-    let previous = writer.previous();
-    let sources = load::content(site)?;
+    // Checking the last build's files on disk and reading the sources both wait on the disk.
+    let (previous, sources) = rayon::join(|| writer.previous(), || load::content(site));
+    let sources = sources?;
+    watch.lap("load");
     let made = make(site, options, &sources, Target::Disk(&writer), previous)?;
     drop(sources);
     let mut watch = Stopwatch::start();
