@@ -164,6 +164,9 @@ impl<'a> PhotoSet<'a> {
 
     /// The photos `html`, shown on `here`, shows or links to.
     fn photos_of(&self, html: &str, here: &UrlPath, used: &mut Vec<String>) {
+        if self.by_url.is_empty() || (!html.contains("<img ") && !html.contains("<a ")) {
+            return;
+        }
         self.each_photo_link(html, here, |_, link| match link {
             PhotoLink::Shown(url) | PhotoLink::Linked(url) => used.push(url.to_string()),
             PhotoLink::Other(_) => {}
