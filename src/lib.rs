@@ -30,6 +30,7 @@ pub mod theme;
 pub mod url;
 pub mod write;
 
+use std::borrow::Borrow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -163,16 +164,19 @@ fn settings(site: &Site, options: &BuildOptions) -> Result<(Config, PathBuf)> {
 pub(crate) fn make(
     site: &Site,
     options: &BuildOptions,
-    sources: &Sources,
+    sources: impl Borrow<Sources>,
     target: Target<'_>,
     previous: Option<Previous>,
 ) -> Result<Made> {
     let mut watch = Stopwatch::start();
     let (config, output_dir) = settings(site, options)?;
     let cache = images::Cache::open(&site.root, matches!(target, Target::Disk(_) | Target::Memory));
-    let survey = images::survey(&sources.assets, &cache)?;
+    let survey = images::survey(&sources.borrow().assets, &cache)?;
     watch.lap("survey");
-    let content = parse::content(sources, &config, parse::ParseOptions { drafts: options.drafts }, &survey)?;
+    let content =
+        parse::content(sources.borrow(), &config, parse::ParseOptions { drafts: options.drafts }, &survey)?;
+    // Given whole (not kept by `serve`), the sources' text is not needed past here.
+    drop(sources);
     watch.lap("parse");
     let index = index::build(&content);
     watch.lap("index");
@@ -300,8 +304,7 @@ pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let (previous, sources) = rayon::join(|| writer.previous(), || load::content(site));
     let sources = sources?;
     watch.lap("load");
-    let made = make(site, options, &sources, Target::Disk(&writer), previous)?;
-    drop(sources);
+    let made = make(site, options, sources, Target::Disk(&writer), previous)?;
     let mut watch = Stopwatch::start();
     let write = writer.commit(&made.built.files, Some(made.built.prints.clone()))?;
     watch.lap("commit");
@@ -312,7 +315,7 @@ pub fn build(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
 pub fn check(site: &Site, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let sources = load::content(site)?;
-    let made = make(site, options, &sources, Target::Check, None)?;
+    let made = make(site, options, sources, Target::Check, None)?;
     Ok(report(made, None, started))
 }
 
