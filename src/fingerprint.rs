@@ -12,11 +12,13 @@ pub(crate) fn hash_of(value: impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// What one post contributes to the site, in two parts.
+/// What one post contributes to the site, in three parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct PostPrint {
-    /// All that anything but the post's own page shows of it (lists, feeds'
-    /// order, tags, the sitemap), and which files its body links to.
+    /// What decides which files the site has and in what order: its date,
+    /// tags, trip, photos and the files its body links to.
+    pub(crate) place: u64,
+    /// What the lists that show it show: its card (title, summary, captions).
     pub(crate) card: u64,
     /// What only its own page and its feed entries show.
     pub(crate) body: u64,
@@ -37,8 +39,9 @@ pub(crate) struct Prints {
 pub(crate) enum Difference {
     /// Something besides post bodies changed.
     Beyond,
-    /// Only the bodies of these posts (indices, ascending; maybe none).
-    Bodies(Vec<usize>),
+    /// Only these posts (indices, ascending; maybe none): whose `card`
+    /// changed (their body may have too), and whose `body` alone did.
+    Posts { cards: Vec<usize>, bodies: Vec<usize> },
 }
 
 impl Prints {
@@ -46,23 +49,25 @@ impl Prints {
         if before.structure != self.structure || before.posts.len() != self.posts.len() {
             return Difference::Beyond;
         }
-        let mut bodies = Vec::new();
+        let (mut cards, mut bodies) = (Vec::new(), Vec::new());
         for (i, (now, then)) in self.posts.iter().zip(&before.posts).enumerate() {
-            if now.card != then.card {
+            if now.place != then.place {
                 return Difference::Beyond;
             }
-            if now.body != then.body {
+            if now.card != then.card {
+                cards.push(i);
+            } else if now.body != then.body {
                 bodies.push(i);
             }
         }
-        Difference::Bodies(bodies)
+        Difference::Posts { cards, bodies }
     }
 
     /// As lines of text, for the build record.
     pub(crate) fn to_lines(&self) -> String {
         let mut text = format!("structure\t{}\n", self.structure);
         for post in &self.posts {
-            text.push_str(&format!("post\t{}\t{}\n", post.card, post.body));
+            text.push_str(&format!("post\t{}\t{}\t{}\n", post.place, post.card, post.body));
         }
         text
     }
@@ -76,9 +81,10 @@ impl Prints {
             match parts.next() {
                 Some("structure") => structure = Some(parts.next()?.parse().ok()?),
                 Some("post") => {
+                    let place = parts.next()?.parse().ok()?;
                     let card = parts.next()?.parse().ok()?;
                     let body = parts.next()?.parse().ok()?;
-                    posts.push(PostPrint { card, body });
+                    posts.push(PostPrint { place, card, body });
                 }
                 _ => {}
             }
@@ -91,23 +97,29 @@ impl Prints {
 mod tests {
     use super::*;
 
-    fn prints(structure: u64, posts: &[(u64, u64)]) -> Prints {
-        Prints { structure, posts: posts.iter().map(|&(card, body)| PostPrint { card, body }).collect() }
+    fn prints(structure: u64, posts: &[(u64, u64, u64)]) -> Prints {
+        let posts = posts.iter().map(|&(place, card, body)| PostPrint { place, card, body }).collect();
+        Prints { structure, posts }
+    }
+
+    fn posts(cards: &[usize], bodies: &[usize]) -> Difference {
+        Difference::Posts { cards: cards.to_vec(), bodies: bodies.to_vec() }
     }
 
     #[test]
-    fn only_bodies_differ_or_more() {
-        let before = prints(1, &[(1, 1), (2, 2), (3, 3)]);
-        assert_eq!(prints(1, &[(1, 1), (2, 9), (3, 3)]).since(&before), Difference::Bodies(vec![1]));
-        assert_eq!(before.since(&before), Difference::Bodies(vec![]));
-        assert_eq!(prints(1, &[(1, 1), (9, 2), (3, 3)]).since(&before), Difference::Beyond);
-        assert_eq!(prints(2, &[(1, 1), (2, 2), (3, 3)]).since(&before), Difference::Beyond);
-        assert_eq!(prints(1, &[(1, 1), (2, 2)]).since(&before), Difference::Beyond);
+    fn posts_differ_by_body_or_card_or_more() {
+        let before = prints(1, &[(1, 1, 1), (2, 2, 2), (3, 3, 3)]);
+        assert_eq!(before.since(&before), posts(&[], &[]));
+        assert_eq!(prints(1, &[(1, 1, 1), (2, 2, 9), (3, 3, 3)]).since(&before), posts(&[], &[1]));
+        assert_eq!(prints(1, &[(1, 9, 1), (2, 2, 9), (3, 9, 9)]).since(&before), posts(&[0, 2], &[1]));
+        assert_eq!(prints(1, &[(1, 1, 1), (9, 2, 2), (3, 3, 3)]).since(&before), Difference::Beyond);
+        assert_eq!(prints(2, &[(1, 1, 1), (2, 2, 2), (3, 3, 3)]).since(&before), Difference::Beyond);
+        assert_eq!(prints(1, &[(1, 1, 1), (2, 2, 2)]).since(&before), Difference::Beyond);
     }
 
     #[test]
     fn lines_read_back_as_written() {
-        let written = prints(u64::MAX, &[(0, 7), (u64::MAX, 1)]);
+        let written = prints(u64::MAX, &[(0, 7, 3), (u64::MAX, 1, 0)]);
         let text = written.to_lines();
         assert_eq!(Prints::from_lines(text.lines().chain(["file\tx\t1"])), Some(written));
         assert_eq!(Prints::from_lines(["post\t1\t2"].into_iter()), None);

@@ -188,7 +188,7 @@ pub(crate) fn make(
     watch.lap("render");
     let copies = copies(site, &content, &survey, &theme);
     let (built, photos) = match (work, previous) {
-        (Work::Posts(_), Some(mut built)) => {
+        (Work::Posts { .. }, Some(mut built)) => {
             built.put(rendered.into_iter().chain(copies).collect());
             built.prints = prints;
             (built, images::PhotoReport::default())
@@ -246,7 +246,7 @@ pub(crate) fn render_work(
     };
     match work {
         Work::Everything => render::site(&inputs, &place),
-        Work::Posts(posts) => render::posts_and_their_feeds(&inputs, posts, &place),
+        Work::Posts { cards, bodies } => render::posts_and_their_feeds(&inputs, cards, bodies, &place),
     }
 }
 

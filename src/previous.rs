@@ -28,8 +28,9 @@ pub(crate) struct Previous {
 pub(crate) enum Work {
     /// Every page, feed and list.
     Everything,
-    /// Only these posts' pages and the feeds they are in (maybe none).
-    Posts(Vec<PostId>),
+    /// Only these posts' pages and the feeds they are in (maybe none), and
+    /// for those whose card changed, the pages that show it too.
+    Posts { cards: Vec<PostId>, bodies: Vec<PostId> },
 }
 
 impl Previous {
@@ -42,7 +43,10 @@ impl Previous {
     pub(crate) fn work(&self, now: &Prints) -> Work {
         match now.since(&self.prints) {
             Difference::Beyond => Work::Everything,
-            Difference::Bodies(posts) => Work::Posts(posts.into_iter().map(PostId).collect()),
+            Difference::Posts { cards, bodies } => Work::Posts {
+                cards: cards.into_iter().map(PostId).collect(),
+                bodies: bodies.into_iter().map(PostId).collect(),
+            },
         }
     }
 
@@ -98,23 +102,24 @@ pub(crate) fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
         trip,
         body_html,
     } = post;
-    let photos: Vec<_> = photos
-        .iter()
-        .map(|photo| {
-            let Photo { src, rel, caption, caption_html, alt } = photo;
-            (src, rel, caption, caption_html, alt)
-        })
-        .collect();
-    let card = hash_of((
-        (url, title, date_rfc3339, date.has_time, date_shown, location, summary),
-        (cover, tags, trip, draft, source, day),
-        photos,
-        // The files a body links to decide which photos are published.
+    // Which photos are published, and where the post stands in every list.
+    let photo_files: Vec<_> = photos.iter().map(|photo| (&photo.src, &photo.rel)).collect();
+    let place = hash_of((
+        (url, date_rfc3339, date.has_time, date_shown, source, draft),
+        (tags, trip, day, cover, photo_files),
         links_of(body_html),
     ));
+    let photo_words: Vec<_> = photos
+        .iter()
+        .map(|photo| {
+            let Photo { src: _, rel: _, caption, caption_html, alt } = photo;
+            (caption, caption_html, alt)
+        })
+        .collect();
+    let card = hash_of((title, location, summary, photo_words));
     let coords = coords.map(|[lat, lon]| (lat.to_bits(), lon.to_bits()));
     let body = hash_of((body_html, coords, gpx));
-    PostPrint { card, body }
+    PostPrint { place, card, body }
 }
 
 fn page_print(page: &Page) -> u64 {

@@ -13,7 +13,7 @@ use crate::fingerprint::Prints;
 use crate::paths::OutputPath;
 
 /// Bumped whenever the record changes meaning, so an old one is not trusted.
-const HEADER: &str = "milepost build record v3";
+const HEADER: &str = "milepost build record v4";
 
 /// One file of the output as the last build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

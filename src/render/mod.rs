@@ -9,6 +9,8 @@ mod feeds;
 pub mod photos;
 mod views;
 
+use std::collections::BTreeSet;
+
 use rayon::prelude::*;
 use tera::Context;
 
@@ -88,16 +90,51 @@ pub(crate) fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputF
     Ok(files)
 }
 
-/// Only the pages of `posts` and the feeds they are in: what a `serve`
-/// rebuild makes again after a save that changed nothing but their bodies.
+/// Only what shows the given posts, and the feeds they are in: the pages
+/// of `bodies` (whose text alone changed) and of `cards`, and for `cards`
+/// every page that shows their card or names them: their page of the home
+/// list and of each of their tags' lists, their trip's page, the timeline,
+/// and their neighbours' pages. Where the posts stand in every list is
+/// taken to be as it was (the caller knows: `previous::Work::Posts`).
 pub(crate) fn posts_and_their_feeds(
     inputs: &Inputs<'_>,
-    posts: &[PostId],
+    cards: &[PostId],
+    bodies: &[PostId],
     place: &Place<'_>,
 ) -> Result<Vec<OutputFile>> {
-    let jobs: Vec<Job<'_>> = posts.iter().map(|&id| Job::Post(id)).collect();
+    let Inputs { content, index, config, .. } = inputs;
+    let per_page = config.posts_per_page.max(1);
+    let mut posts: BTreeSet<PostId> = cards.iter().chain(bodies).copied().collect();
+    let (mut homes, mut tags, mut trips) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for &id in cards {
+        let neighbours = index.neighbours[id.0];
+        posts.extend(neighbours.older.into_iter().chain(neighbours.newer));
+        if let Some(at) = index.newest_first.iter().position(|&p| p == id) {
+            homes.insert(at / per_page);
+        }
+        for &tag in &index.post_tags[id.0] {
+            if let Some(at) = index.tags[tag.0].posts.iter().position(|&p| p == id) {
+                tags.insert((tag, at / per_page));
+            }
+        }
+        trips.extend(content.posts[id.0].trip.map(|trip| trip.0));
+    }
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    if !cards.is_empty() {
+        jobs.push(Job::Timeline);
+    }
+    let home = index::paginate(&index.newest_first, per_page);
+    let last = home.len();
+    jobs.extend(homes.into_iter().map(|i| Job::Home { number: i + 1, last, posts: home[i] }));
+    for (tag, i) in tags {
+        let pages = index::paginate(&index.tags[tag.0].posts, per_page);
+        jobs.push(Job::Tag { tag, number: i + 1, last: pages.len(), posts: pages[i] });
+    }
+    jobs.extend(trips.into_iter().map(Job::Trip));
+    jobs.extend(posts.iter().map(|&id| Job::Post(id)));
     let mut files = render_all(&jobs, inputs, place)?;
-    files.extend(feeds::containing(inputs, posts, place)?);
+    let changed: Vec<PostId> = cards.iter().chain(bodies).copied().collect();
+    files.extend(feeds::containing(inputs, &changed, place)?);
     Ok(files)
 }
 

@@ -192,3 +192,26 @@ fn new_and_removed_posts_templates_and_photos_equal_a_clean_build() {
     build(&site);
     assert_equals_a_clean_build(&site);
 }
+
+#[test]
+fn a_title_edit_rewrites_the_pages_that_show_the_post_and_no_other() {
+    let site = Fixture::copy("journal");
+    build(&site);
+    let before = modified_times(&site.path("public"));
+    let fado = site.read("content/lisbon/fado.md");
+    site.write("content/lisbon/fado.md", fado.replace("title: Fado at night", "title: Fado, late"));
+    let report = build(&site);
+    let after = modified_times(&site.path("public"));
+    let rewritten: Vec<&str> =
+        after.iter().filter(|(p, t)| before.get(*p) != Some(t)).map(|(p, _)| p.as_str()).collect();
+    for shows_it in
+        ["index.html", "lisbon/fado/index.html", "lisbon/index.html", "timeline/index.html", "feed.xml"]
+    {
+        assert!(rewritten.contains(&shows_it), "{shows_it} shows the title: {rewritten:?}");
+    }
+    for does_not in ["about/index.html", "tags/index.html", "trips/index.html", "404.html", "sitemap.xml"] {
+        assert!(!rewritten.contains(&does_not), "{does_not} does not show the title: {rewritten:?}");
+    }
+    assert!(report.written < after.len() / 2, "{report:?}");
+    assert_equals_a_clean_build(&site);
+}
