@@ -184,19 +184,24 @@ pub(crate) fn make(
     let prints = site_prints(&config, options, &content, &index, &survey, &theme);
     watch.lap("prints");
     let work = previous.as_ref().map_or(Work::Everything, |previous| previous.work(&prints));
+    // Every photo a page or feed can show, known from the content before anything is rendered.
+    let photo_jobs = match work {
+        Work::Everything => render::photos::PhotoSet::new(&content, &survey, &config.photos.widths)
+            .plan(&content, config.photos.publish_originals),
+        Work::Posts { .. } => Vec::new(),
+    };
     let rendered = render_work(&config, &content, &index, &survey, &theme, &work, &target)?;
     watch.lap("render");
     let copies = copies(site, &content, &survey, &theme);
-    let (built, photos) = match (work, previous) {
-        (Work::Posts { .. }, Some(mut built)) => {
+    let (built, photos) = match previous.filter(|_| work != Work::Everything) {
+        // Photos and everything else not rendered are as the last build made them.
+        Some(mut built) => {
             built.put(rendered.into_iter().chain(copies).collect());
             built.prints = prints;
             (built, images::PhotoReport::default())
         }
-        _ => {
-            let jobs = render::photos::PhotoSet::new(&content, &survey, &config.photos.widths)
-                .plan(&content, config.photos.publish_originals);
-            let (variants, photos) = process_photos(site, &jobs, &cache, &survey, &config, &target)?;
+        None => {
+            let (variants, photos) = process_photos(site, &photo_jobs, &cache, &survey, &config, &target)?;
             let files: Vec<OutputFile> = rendered.into_iter().chain(copies).chain(variants).collect();
             output::check_unique(&files)?;
             (Previous::new(prints, files), photos)
