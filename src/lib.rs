@@ -185,12 +185,13 @@ pub(crate) fn make(
     watch.lap("prints");
     let work = previous.as_ref().map_or(Work::Everything, |previous| previous.work(&prints));
     // Every photo a page or feed can show, known from the content before anything is rendered.
+    let photo_set = render::photos::PhotoSet::new(&content, &survey, &config.photos.widths);
     let photo_jobs = match work {
-        Work::Everything => render::photos::PhotoSet::new(&content, &survey, &config.photos.widths)
-            .plan(&content, config.photos.publish_originals),
+        Work::Everything => photo_set.plan(&content, config.photos.publish_originals),
         Work::Posts { .. } => Vec::new(),
     };
-    let rendered = render_work(&config, &content, &index, &survey, &theme, &work, &target)?;
+    let rendered = render_work(&config, &content, &index, &photo_set, &theme, &work, &target)?;
+    drop(photo_set);
     watch.lap("render");
     let copies = copies(site, &content, &survey, &theme);
     let (built, photos) = match previous.filter(|_| work != Work::Everything) {
@@ -231,18 +232,17 @@ pub(crate) fn render_work(
     config: &Config,
     content: &Content,
     index: &SiteIndex,
-    survey: &Survey,
+    photos: &render::photos::PhotoSet<'_>,
     theme: &Theme,
     work: &Work,
     target: &Target<'_>,
 ) -> Result<Vec<OutputFile>> {
-    let photos = render::photos::PhotoSet::new(content, survey, &config.photos.widths);
     let inputs = render::Inputs {
         config,
         content,
         index,
         templates: &theme.templates,
-        photos: &photos,
+        photos,
         cards: render::Cards::new(content.posts.len()),
     };
     let place = |file: OutputFile| match target {

@@ -17,6 +17,7 @@ use crate::load::{self, Source, Sources};
 use crate::output::Body;
 use crate::paths::ContentPath;
 use crate::previous::{self, Work};
+use crate::render::photos::PhotoSet;
 use crate::site::Site;
 use crate::{BuildOptions, Made, Target, parse};
 
@@ -145,15 +146,17 @@ fn saved_posts(
     for (saved, post) in saved.iter().zip(&mut posts) {
         std::mem::swap(&mut made.content.posts[saved.id.0], post);
     }
+    let photos = PhotoSet::new(&made.content, &made.survey, &made.config.photos.widths);
     let rendered = crate::render_work(
         &made.config,
         &made.content,
         &made.index,
-        &made.survey,
+        &photos,
         &made.theme,
         &work,
         &Target::Memory,
     );
+    drop(photos);
     match rendered {
         Ok(fresh) => {
             watch.lap("render");
