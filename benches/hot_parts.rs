@@ -69,7 +69,7 @@ fn markdown_with_hashtags(c: &mut Criterion) {
     let text = body(1);
     let page = UrlPath::page(["pyongyang-2017", "race-day"]);
     let resolve = |_: &str| None;
-    let links = Links { page: &page, resolve: &resolve };
+    let links = Links { page: &page, resolve: &resolve, profiles: None };
     c.bench_function("markdown: a 400-word post with hashtags to HTML", |b| {
         b.iter(|| markdown::render(black_box(&text), &links))
     });

@@ -25,6 +25,7 @@ struct RawConfig {
     output_dir: PathBuf,
     posts_per_page: usize,
     feed_limit: usize,
+    mentions: String,
     photos: PhotoConfig,
 }
 
@@ -39,6 +40,7 @@ const TOP_KEYS: &[&str] = &[
     "output_dir",
     "posts_per_page",
     "feed_limit",
+    "mentions",
     "photos",
 ];
 const PHOTO_KEYS: &[&str] = &["widths", "quality", "max_megapixels", "publish_originals"];
@@ -56,6 +58,7 @@ impl Default for RawConfig {
             output_dir: PathBuf::from("public"),
             posts_per_page: 12,
             feed_limit: 20,
+            mentions: String::new(),
             photos: PhotoConfig::default(),
         }
     }
@@ -96,6 +99,8 @@ pub struct Config {
     pub(crate) output_dir: PathBuf,
     pub(crate) posts_per_page: usize,
     pub(crate) feed_limit: usize,
+    /// Where a mentioned user's profile lives, `{}` standing for the name.
+    pub(crate) mentions: Option<String>,
     pub photos: PhotoConfig,
 }
 
@@ -167,6 +172,17 @@ impl Config {
                     .hint("80 keeps photos sharp and small"),
             );
         }
+        let mentions = Some(raw.mentions.trim().to_string()).filter(|m| !m.is_empty());
+        if let Some(pattern) = &mentions {
+            let absolute = pattern.starts_with("https://") || pattern.starts_with("http://");
+            if !absolute || !pattern.contains("{}") {
+                problems.push(
+                    problem(format!("`mentions` is `{pattern}`: it must be a web address with `{{}}` where the user name goes"))
+                        .at_line(line("mentions"))
+                        .hint("for Instagram: mentions = \"https://www.instagram.com/{}/\""),
+                );
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -185,6 +201,7 @@ impl Config {
             output_dir: raw.output_dir,
             posts_per_page: raw.posts_per_page,
             feed_limit: raw.feed_limit,
+            mentions,
             photos: PhotoConfig { widths, ..raw.photos },
         })
     }
@@ -270,6 +287,17 @@ mod tests {
             .unwrap_err();
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn mentions_need_a_web_address_with_a_place_for_the_name() {
+        let config = parse("mentions = \"https://www.instagram.com/{}/\"").unwrap();
+        assert_eq!(config.mentions.as_deref(), Some("https://www.instagram.com/{}/"));
+        assert_eq!(parse("mentions = \"\"").unwrap().mentions, None);
+        for bad in ["https://www.instagram.com/", "www.instagram.com/{}/"] {
+            let problems = parse(&format!("title = \"x\"\nmentions = \"{bad}\"")).unwrap_err();
+            assert_eq!(problems[0].line, Some(2), "{problems:?}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod config;
 mod disk;
 pub mod error;
 mod fingerprint;
+mod hashtag;
 mod html;
 pub mod images;
 pub mod index;

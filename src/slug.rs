@@ -1,19 +1,37 @@
 //! Slugs: the URL-safe names of posts, trips and tags.
 
-/// Lower-cases `text` and joins its runs of letters and digits (of any script)
-/// with single dashes: "Race Day!" → "race-day", "Café 東京" → "café-東京".
-/// Letters outside ASCII are kept, since every current host serves them and
-/// links to them are percent-encoded by the browser.
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+
+use crate::hashtag;
+
+/// Lower-cases `text` and joins its runs of letters, marks and digits (of any
+/// script) with single dashes: "Race Day!" → "race-day", "Café 東京" →
+/// "café-東京", "हिन्दी" stays whole. Letters outside ASCII are kept, since
+/// every current host serves them and links to them are percent-encoded by
+/// the browser.
 pub(crate) fn slugify(text: &str) -> String {
+    joined(text, |c| {
+        c.is_alphanumeric()
+            || c == '_'
+            || matches!(c, '\u{200c}' | '\u{200d}')
+            || c.general_category_group() == GeneralCategoryGroup::Mark
+    })
+    .to_lowercase()
+}
+
+/// `text` (composed, NFC) with each run of characters that `keep` refuses
+/// turned into one dash, none at either end.
+fn joined(text: &str, keep: impl Fn(char) -> bool) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '_' {
+    for c in text.nfc() {
+        if keep(c) {
             if dash && !slug.is_empty() {
                 slug.push('-');
             }
             dash = false;
-            slug.extend(c.to_lowercase());
+            slug.push(c);
         } else {
             dash = true;
         }
@@ -27,9 +45,11 @@ pub(crate) fn slugify(text: &str) -> String {
 pub(crate) struct Slug(String);
 
 impl Slug {
-    /// The slug of `text`; `None` when it has no letters or digits.
-    pub(crate) fn of(text: &str) -> Option<Slug> {
-        Some(Slug(slugify(text))).filter(|slug| !slug.0.is_empty())
+    /// The slug of a tag's key (`hashtag::key`): every character a hashtag may
+    /// hold is kept, so two hashtags never share a slug; `None` when it has
+    /// no such characters.
+    pub(crate) fn of_tag(key: &str) -> Option<Slug> {
+        Some(Slug(joined(key, hashtag::is_tag_char))).filter(|slug| !slug.0.is_empty())
     }
 
     /// A slug used as it is written, such as a fallback name.
@@ -68,6 +88,24 @@ mod tests {
     fn keeps_letters_of_any_script() {
         assert_eq!(slugify("Café in 東京"), "café-in-東京");
         assert_eq!(slugify("평양 마라톤"), "평양-마라톤");
+    }
+
+    #[test]
+    fn marks_and_joiners_stay_in_words() {
+        assert_eq!(slugify("हिन्दी दिवस"), "हिन्दी-दिवस");
+        assert_eq!(slugify("ශ්‍රී ලංකා"), "ශ්‍රී-ලංකා");
+        assert_eq!(slugify("cafe\u{301}"), "café");
+    }
+
+    #[test]
+    fn tag_slugs_keep_every_hashtag_character() {
+        use super::Slug;
+        let slug = |key: &str| Slug::of_tag(key).map(|s| s.to_string());
+        assert_eq!(slug("il·lusió").as_deref(), Some("il·lusió"));
+        assert_eq!(slug("メ～テレ").as_deref(), Some("メ～テレ"));
+        assert_eq!(slug("new york").as_deref(), Some("new-york"));
+        assert_ne!(slug("می‌خواهم"), slug("میخواهم"));
+        assert_eq!(slug("!!!"), None);
     }
 
     #[test]

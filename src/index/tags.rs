@@ -1,13 +1,13 @@
-//! Tags: front-matter tags and hashtags merged without regard to case, each
-//! shown in its most used spelling (ties: the first seen), each with a slug of
-//! its own. Two tags whose slugs would clash get distinct ones, and a warning.
+//! Tags: front-matter tags and hashtags merged without regard to case or
+//! Unicode normalisation, each shown in its most used spelling (ties: the
+//! first seen), each with a slug of its own. Two tags whose slugs would clash get distinct ones, and a warning.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::PostId;
 use crate::error::Problem;
+use crate::hashtag;
 use crate::parse::Post;
-use crate::parse::hashtag;
 use crate::slug::Slug;
 use crate::url::UrlPath;
 
@@ -17,7 +17,7 @@ pub(crate) struct TagId(pub(crate) usize);
 
 #[derive(Debug, Clone)]
 pub(crate) struct Tag {
-    /// What tags are matched by: the name lower-cased.
+    /// What tags are matched by: the name composed and case-folded (`hashtag::key`).
     pub(crate) key: String,
     /// The most used spelling.
     pub(crate) name: String,
@@ -99,7 +99,7 @@ fn distinct_slugs(
 ) -> HashMap<String, Slug> {
     let mut by_slug: BTreeMap<Slug, Vec<&str>> = BTreeMap::new();
     for key in gathered.keys() {
-        let slug = Slug::of(key).unwrap_or_else(|| Slug::fixed("tag"));
+        let slug = Slug::of_tag(key).unwrap_or_else(|| Slug::fixed("tag"));
         by_slug.entry(slug).or_default().push(key);
     }
     let taken: std::collections::HashSet<Slug> = by_slug.keys().cloned().collect();

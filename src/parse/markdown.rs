@@ -6,10 +6,11 @@
 //! are collected and become links to their tag pages.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::hashtag;
+use crate::hashtag::{self, Found, Kind};
 use crate::html::{escape, tag_link_end, tag_link_start};
 use crate::slug::slugify;
 use crate::url::{UrlPath, decode};
@@ -22,6 +23,9 @@ pub struct Links<'a> {
     /// when it names a file or folder of the content tree (`../day-2/index.md`,
     /// `photo.jpg`); `None` leaves the link as written.
     pub resolve: &'a dyn Fn(&str) -> Option<String>,
+    /// Where a user's profile lives, `{}` standing for the name (site.toml's
+    /// `mentions`); `None` shows @mentions as plain text.
+    pub profiles: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +49,10 @@ fn options() -> Options {
 }
 
 pub fn render(body: &str, links: &Links<'_>) -> Rendered {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    let (mut events, places): (Vec<Event<'_>>, Vec<_>) =
+        Parser::new_ext(body, options()).into_offset_iter().unzip();
+    let literal = literal_signs(body, &events, &places);
+    keep_underscores_in_tags(&mut events, &places, body, &literal);
     add_heading_ids(&mut events);
     let first_paragraph = first_paragraph(&events);
     let mut images = Vec::new();
@@ -64,35 +71,61 @@ pub fn render(body: &str, links: &Links<'_>) -> Rendered {
             }
         }
     }
-    let (events, hashtags) = link_hashtags(events);
+    let (events, hashtags) = link_tags(events, &literal, links.profiles);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     Rendered { html, first_paragraph, hashtags, images }
 }
 
-/// A photo caption (plain text, not Markdown) as HTML with its hashtags linked,
-/// and those hashtags.
-pub(super) fn caption(text: &str) -> (String, Vec<String>) {
+/// A photo caption (plain text, not Markdown) as HTML with its hashtags and
+/// mentions linked, and its hashtags.
+pub(super) fn caption(text: &str, profiles: Option<&str>) -> (String, Vec<String>) {
     let found = hashtag::find(text, None);
     let mut html = String::with_capacity(text.len() + 64 * found.len());
     let mut at = 0;
     let mut tags = Vec::with_capacity(found.len());
-    for range in found {
-        let name = hashtag::name(text, &range);
-        html.push_str(&escape(&text[at..range.start]));
-        html.push_str(&tag_link_start(&hashtag::key(&name)));
-        html.push_str(&escape(&text[range.clone()]));
-        html.push_str(&tag_link_end());
-        tags.push(name);
-        at = range.end;
+    for found in found {
+        html.push_str(&escape(&text[at..found.range.start]));
+        let (open, close) = tag_markup(text, &found, profiles, &mut tags);
+        html.push_str(&open);
+        html.push_str(&escape(&text[found.range.clone()]));
+        html.push_str(&close);
+        at = found.range.end;
     }
     html.push_str(&escape(&text[at..]));
     (html, tags)
 }
 
-/// Finds the hashtags of the text events that are prose, and wraps each in a
-/// link (but inside a link, where it is only counted).
-fn link_hashtags(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<String>) {
+/// The HTML around a found hashtag (a marker for `html::fill_tag_links`) or
+/// mention (a link to its profile, else a span); a hashtag's name is added to
+/// `tags`.
+fn tag_markup(text: &str, found: &Found, profiles: Option<&str>, tags: &mut Vec<String>) -> (String, String) {
+    let name = hashtag::name(text, found);
+    match found.kind {
+        Kind::Hashtag => {
+            let markup = (tag_link_start(&hashtag::key(&name)), tag_link_end());
+            tags.push(name);
+            markup
+        }
+        Kind::Mention => match profiles {
+            Some(pattern) => (
+                format!("<a class=\"mention\" href=\"{}\">", escape(&pattern.replace("{}", &name))),
+                "</a>".to_string(),
+            ),
+            None => ("<span class=\"mention\">".to_string(), "</span>".to_string()),
+        },
+    }
+}
+
+/// Finds the hashtags and mentions of the text that is prose, and marks each
+/// (but inside a link, where a hashtag is only counted). pulldown-cmark cuts
+/// text at a `_`, an entity or an escape, so each run of consecutive text
+/// events is scanned as one: how Markdown splits text never changes a tag.
+fn link_tags<'a>(
+    events: Vec<Event<'a>>,
+    literal: &[bool],
+    profiles: Option<&str>,
+) -> (Vec<Event<'a>>, Vec<String>) {
     let mut out = Vec::with_capacity(events.len());
     let mut tags = Vec::new();
     let mut code_block = false;
@@ -100,7 +133,22 @@ fn link_hashtags(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<String>) {
     let mut link = 0;
     let mut autolink = 0;
     let mut prev: Option<char> = None;
-    for event in events {
+    let mut run: Vec<(CowStr<'a>, bool)> = Vec::new();
+    for (event, &literal) in events.into_iter().zip(literal) {
+        if let Event::Text(text) = event {
+            run.push((text, literal));
+            continue;
+        }
+        if !run.is_empty() {
+            let scanned = !code_block && image == 0 && autolink == 0;
+            let before = prev;
+            prev = run.iter().rev().find_map(|(t, _)| t.chars().next_back()).or(prev);
+            if scanned {
+                mark_run(std::mem::take(&mut run), before, link > 0, profiles, &mut out, &mut tags);
+            } else {
+                out.extend(run.drain(..).map(|(text, _)| Event::Text(text)));
+            }
+        }
         match &event {
             Event::Start(Tag::CodeBlock(_)) => code_block = true,
             Event::End(TagEnd::CodeBlock) => code_block = false,
@@ -124,41 +172,146 @@ fn link_hashtags(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<String>) {
             Event::InlineHtml(_) => prev = Some('>'),
             _ => {}
         }
-        let Event::Text(text) = &event else {
-            out.push(event);
-            continue;
+        out.push(event);
+    }
+    out.extend(run.into_iter().map(|(text, _)| Event::Text(text)));
+    (out, tags)
+}
+
+/// Takes back the emphasis that pulldown-cmark found where a `_` belongs to a
+/// hashtag or mention before it (`#_tag_`, `#tag_ #_tag`, `@_ana_`): its
+/// underscores are put back as text, as in a caption. Emphasis that only
+/// surrounds a tag (`_#tag_`) stays.
+fn keep_underscores_in_tags(events: &mut [Event<'_>], places: &[Range<usize>], body: &str, literal: &[bool]) {
+    // For each open emphasis: whether it was taken back.
+    let mut open: Vec<bool> = Vec::new();
+    let mut run_start = None;
+    for i in 0..events.len() {
+        let delimiter = |place: &Range<usize>, n: usize, at_end: bool| {
+            let text = if at_end {
+                body.get(place.end.saturating_sub(n)..place.end)
+            } else {
+                body.get(place.start..place.start + n)
+            };
+            text.filter(|t| t.bytes().all(|b| b == b'_')).map(|t| t.to_string())
         };
-        if code_block || image > 0 || autolink > 0 {
-            prev = text.chars().last().or(prev);
-            out.push(event);
-            continue;
-        }
-        let found = hashtag::find(text, prev);
-        prev = text.chars().last().or(prev);
-        if found.is_empty() {
-            out.push(event);
-            continue;
-        }
-        let text = text.to_string();
-        let mut at = 0;
-        for range in found {
-            let name = hashtag::name(&text, &range);
-            if link == 0 {
-                if range.start > at {
-                    out.push(Event::Text(CowStr::from(text[at..range.start].to_string())));
-                }
-                out.push(Event::InlineHtml(CowStr::from(tag_link_start(&hashtag::key(&name)))));
-                out.push(Event::Text(CowStr::from(text[range.clone()].to_string())));
-                out.push(Event::InlineHtml(CowStr::from(tag_link_end())));
-                at = range.end;
+        let width = match &events[i] {
+            Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => 1,
+            Event::Start(Tag::Strong) | Event::End(TagEnd::Strong) => 2,
+            Event::Text(_) => {
+                run_start.get_or_insert(i);
+                continue;
             }
-            tags.push(name);
-        }
-        if at < text.len() {
-            out.push(Event::Text(CowStr::from(text[at..].to_string())));
+            _ => {
+                run_start = None;
+                continue;
+            }
+        };
+        let starts = matches!(events[i], Event::Start(_));
+        let taken_back = if starts {
+            let underscores = delimiter(&places[i], width, false);
+            let back = underscores.is_some()
+                && run_start.is_some_and(|from| ends_in_tag(&events[from..i], &literal[from..i]));
+            open.push(back);
+            back.then(|| underscores.unwrap_or_default())
+        } else {
+            let back = open.pop().unwrap_or(false);
+            if back { delimiter(&places[i], width, true) } else { None }
+        };
+        match taken_back {
+            Some(underscores) => {
+                events[i] = Event::Text(CowStr::from(underscores));
+                run_start.get_or_insert(i);
+            }
+            None => run_start = None,
         }
     }
-    (out, tags)
+}
+
+/// Whether the text events `run` end inside a hashtag or mention (or right
+/// after its sign), so that a `_` next would be part of it.
+fn ends_in_tag(run: &[Event<'_>], literal: &[bool]) -> bool {
+    let mut text = String::new();
+    let mut signs = Vec::new();
+    for (event, &is_literal) in run.iter().zip(literal) {
+        if let Event::Text(t) = event {
+            if is_literal {
+                signs.push(text.len());
+            }
+            text.push_str(t);
+        }
+    }
+    let end = text.len();
+    text.push_str("_a");
+    hashtag::find_signed(&text, None, &signs).iter().any(|found| found.range.contains(&end))
+}
+
+/// For each event, whether it is text starting with a `#` or `@` that was
+/// written escaped (`\#`) or as an entity (`&#35;`): such a sign is only a
+/// character, as the writer asked.
+fn literal_signs(body: &str, events: &[Event<'_>], places: &[Range<usize>]) -> Vec<bool> {
+    events
+        .iter()
+        .zip(places)
+        .map(|(event, place)| {
+            let Event::Text(text) = event else { return false };
+            if !text.starts_with(['#', '@', '＃', '＠']) {
+                return false;
+            }
+            let backslashes =
+                body.as_bytes()[..place.start].iter().rev().take_while(|&&b| b == b'\\').count();
+            body[place.clone()].starts_with('&') || backslashes % 2 == 1
+        })
+        .collect()
+}
+
+/// Scans one run of text events (`before` is the character before it) and
+/// pushes it to `out` with its hashtags and mentions marked, or only counted
+/// when the run is the text of a link.
+fn mark_run<'a>(
+    run: Vec<(CowStr<'a>, bool)>,
+    before: Option<char>,
+    in_link: bool,
+    profiles: Option<&str>,
+    out: &mut Vec<Event<'a>>,
+    tags: &mut Vec<String>,
+) {
+    let mut literal = Vec::new();
+    let mut offset = 0;
+    for (text, is_literal) in &run {
+        if *is_literal {
+            literal.push(offset);
+        }
+        offset += text.len();
+    }
+    let joined: CowStr<'a> = match run.len() {
+        1 => run.into_iter().next().map_or(CowStr::Borrowed(""), |(text, _)| text),
+        _ => CowStr::from(run.iter().map(|(text, _)| text.as_ref()).collect::<String>()),
+    };
+    let found = hashtag::find_signed(&joined, before, &literal);
+    if found.is_empty() {
+        out.push(Event::Text(joined));
+        return;
+    }
+    if in_link {
+        tags.extend(found.iter().filter(|f| f.kind == Kind::Hashtag).map(|f| hashtag::name(&joined, f)));
+        out.push(Event::Text(joined));
+        return;
+    }
+    let mut at = 0;
+    for found in &found {
+        if found.range.start > at {
+            out.push(Event::Text(CowStr::from(joined[at..found.range.start].to_string())));
+        }
+        let (open, close) = tag_markup(&joined, found, profiles, tags);
+        out.push(Event::InlineHtml(CowStr::from(open)));
+        out.push(Event::Text(CowStr::from(joined[found.range.clone()].to_string())));
+        out.push(Event::InlineHtml(CowStr::from(close)));
+        at = found.range.end;
+    }
+    if at < joined.len() {
+        out.push(Event::Text(CowStr::from(joined[at..].to_string())));
+    }
 }
 
 /// The relative form of a link into the site; `None` leaves the link as written
@@ -253,7 +406,8 @@ mod tests {
     /// A bundle at `trip/day-1/`, where every written path is taken to exist.
     fn html(body: &str) -> String {
         let page = UrlPath::page(["trip", "day-1"]);
-        render(body, &Links { page: &page, resolve: &|link| resolve("trip/day-1", link) }).html
+        render(body, &Links { page: &page, resolve: &|link| resolve("trip/day-1", link), profiles: None })
+            .html
     }
 
     #[test]
@@ -285,21 +439,25 @@ mod tests {
     #[test]
     fn links_from_a_single_file_post_resolve_from_its_folder() {
         let page = UrlPath::page(["trip", "arrival"]);
-        let out =
-            render("![x](arrival.jpg)", &Links { page: &page, resolve: &|link| resolve("trip", link) }).html;
+        let out = render(
+            "![x](arrival.jpg)",
+            &Links { page: &page, resolve: &|link| resolve("trip", link), profiles: None },
+        )
+        .html;
         assert!(out.contains("src=\"../arrival.jpg\""), "{out}");
     }
 
     #[test]
     fn links_naming_no_content_are_kept_as_written() {
         let page = UrlPath::page(["trip", "arrival"]);
-        let out = render("[next](../day-2/)", &Links { page: &page, resolve: &|_| None }).html;
+        let out =
+            render("[next](../day-2/)", &Links { page: &page, resolve: &|_| None, profiles: None }).html;
         assert!(out.contains("href=\"../day-2/\""), "{out}");
     }
 
     fn hashtags(body: &str) -> Vec<String> {
         let page = UrlPath::home();
-        render(body, &Links { page: &page, resolve: &|_| None }).hashtags
+        render(body, &Links { page: &page, resolve: &|_| None, profiles: None }).hashtags
     }
 
     #[test]
@@ -322,9 +480,54 @@ mod tests {
     }
 
     #[test]
+    fn markdown_splitting_never_changes_a_tag() {
+        assert_eq!(hashtags("#tag_ #_tag #end__ #a_b_c"), vec!["tag_", "_tag", "end__", "a_b_c"]);
+        assert_eq!(hashtags("#ta\\_g #t&#x61;g #caf&eacute; b_#c"), vec!["ta_g", "tag", "café"]);
+        assert_eq!(hashtags("#हिन्दी and #می‌خواهم"), vec!["हिन्दी", "می‌خواهم"]);
+    }
+
+    #[test]
+    fn underscores_next_to_a_tag_are_its_own_not_emphasis() {
+        assert_eq!(hashtags("#_tag_ and @_ana_"), vec!["_tag_"]);
+        assert!(html("#_tag_").contains("#_tag_") && !html("#_tag_").contains("<em>"));
+        assert!(html("@_ana_ x").contains(">@_ana_<"), "{}", html("@_ana_ x"));
+        assert_eq!(hashtags("#__init__ x"), vec!["__init__"]);
+        // Emphasis around a tag, or away from one, is the writer's.
+        assert_eq!(hashtags("_#run_ and _far_ #tag"), vec!["run", "tag"]);
+        assert!(html("_#run_ and _far_").contains("<em>far</em>"));
+        assert!(html("_#run_").starts_with("<p><em>"));
+    }
+
+    #[test]
+    fn an_escaped_sign_is_only_a_character() {
+        assert!(hashtags("\\#notatag &#35;nor &#x23;this").is_empty());
+        assert_eq!(hashtags("\\\\#tag"), vec!["tag"]);
+        let out = html("write to \\@ana");
+        assert!(!out.contains("mention"), "{out}");
+    }
+
+    #[test]
+    fn mentions_link_to_profiles_when_the_site_says_where() {
+        let page = UrlPath::home();
+        let with = |profiles| {
+            render("Thanks @Lululemon_run!", &Links { page: &page, resolve: &|_| None, profiles }).html
+        };
+        assert_eq!(
+            with(Some("https://www.instagram.com/{}/")),
+            "<p>Thanks <a class=\"mention\" href=\"https://www.instagram.com/Lululemon_run/\">@Lululemon_run</a>!</p>\n"
+        );
+        assert_eq!(with(None), "<p>Thanks <span class=\"mention\">@Lululemon_run</span>!</p>\n");
+        let out = html("`@code` [@linked](https://x.org/) <me@example.com> me@example.com");
+        assert!(!out.contains("mention"), "{out}");
+    }
+
+    #[test]
     fn hashtags_in_link_text_count_but_are_not_linked_twice() {
         let page = UrlPath::home();
-        let out = render("[see #lisbon](https://x.org/)", &Links { page: &page, resolve: &|_| None });
+        let out = render(
+            "[see #lisbon](https://x.org/)",
+            &Links { page: &page, resolve: &|_| None, profiles: None },
+        );
         assert_eq!(out.hashtags, vec!["lisbon"]);
         assert_eq!(out.html.matches("<a ").count(), 1, "{}", out.html);
     }
@@ -337,8 +540,20 @@ mod tests {
     }
 
     #[test]
+    fn captions_link_mentions_too() {
+        let (html, tags) = caption("with @ana_k & #Lisboa", Some("https://instagram.com/{}"));
+        assert_eq!(tags, vec!["Lisboa"]);
+        assert!(
+            html.starts_with(
+                "with <a class=\"mention\" href=\"https://instagram.com/ana_k\">@ana_k</a> &amp; "
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn captions_are_escaped_and_their_hashtags_linked() {
-        let (html, tags) = caption("Fish & chips <3 #Food#uk");
+        let (html, tags) = caption("Fish & chips <3 #Food#uk", None);
         assert_eq!(tags, vec!["Food", "uk"]);
         let filled = crate::html::fill_tag_links(&html, |key| Some(format!("t/{key}/")));
         assert_eq!(
@@ -352,7 +567,7 @@ mod tests {
         let page = UrlPath::home();
         let out = render(
             "# T\n\nWe *ran* ~~around~~ the\n`city`.\n\nMore.",
-            &Links { page: &page, resolve: &|_| None },
+            &Links { page: &page, resolve: &|_| None, profiles: None },
         );
         assert_eq!(out.first_paragraph, "We ran the city.");
     }

@@ -4,7 +4,6 @@
 
 mod date;
 pub mod front_matter;
-pub(crate) mod hashtag;
 pub mod markdown;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -12,6 +11,7 @@ use std::path::PathBuf;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::config::Config;
 use crate::error::{Problem, Problems, Result};
@@ -180,7 +180,7 @@ pub fn content(
         trips: trip_heads.iter().enumerate().map(|(i, t)| (t.dir.clone(), TripId(i))).collect(),
         max_megapixels: config.photos.max_megapixels,
     };
-    let files = Files { places: &places, survey };
+    let files = Files { places: &places, survey, profiles: config.mentions.as_deref() };
 
     let trips: Vec<_> = trip_heads.into_par_iter().map(|head| finish_trip(head, &files)).collect();
     let posts: Vec<_> = post_heads
@@ -209,7 +209,7 @@ pub(crate) fn post(
     survey: &Survey,
     places: &Places,
 ) -> Result<Option<Post>> {
-    let files = Files { places, survey };
+    let files = Files { places, survey, profiles: config.mentions.as_deref() };
     let problems = |problems: Vec<Problem>| crate::error::Error::Problems(problems);
     let head = post_head(source, config, survey).map_err(problems)?;
     if head.matter.draft && !options.drafts {
@@ -273,6 +273,8 @@ pub(crate) struct Places {
 struct Files<'a> {
     places: &'a Places,
     survey: &'a Survey,
+    /// site.toml's `mentions`.
+    profiles: Option<&'a str>,
 }
 
 impl Files<'_> {
@@ -283,7 +285,7 @@ impl Files<'_> {
             let rel = resolve(dir, link)?;
             self.places.published.get(rel.trim_end_matches('/')).map(|url| url.as_str().to_string())
         };
-        markdown::render(body, &markdown::Links { page, resolve: &resolve })
+        markdown::render(body, &markdown::Links { page, resolve: &resolve, profiles: self.profiles })
     }
 
     /// Like `resolve`, for a photo: also says when it cannot be read or is too
@@ -524,7 +526,7 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
         match files.photo(source, &src, "photo") {
             Ok((src, rel)) => {
                 let caption_html = caption.as_deref().map(|text| {
-                    let (html, hashtags) = markdown::caption(text);
+                    let (html, hashtags) = markdown::caption(text, files.profiles);
                     caption_tags.extend(hashtags);
                     html
                 });
@@ -571,7 +573,7 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
         tags: matter
             .tags
             .into_iter()
-            .map(|t| t.trim().trim_start_matches('#').to_string())
+            .map(|t| t.trim().trim_start_matches(['#', '＃']).nfc().collect::<String>())
             .filter(|t| !t.is_empty())
             .chain(rendered.hashtags)
             .chain(caption_tags)
