@@ -177,9 +177,10 @@ fn mention_end(text: &str, at: usize, sign_len: usize, prev: Option<char>) -> Op
 fn url_spans(text: &str) -> Vec<Range<usize>> {
     memchr::memmem::find_iter(text.as_bytes(), "://")
         .filter_map(|colon| {
-            let scheme = text[..colon]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
-                .map_or(0, |i| i + 1);
+            let is_scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+            // Scheme characters are ASCII: the one before them ends where they start.
+            let scheme =
+                colon - text[..colon].bytes().rev().take_while(|&b| is_scheme_char(b as char)).count();
             let scheme = scheme + text[scheme..colon].find(|c: char| c.is_ascii_alphabetic())?;
             let end = text[colon..]
                 .find(|c: char| c.is_whitespace() || "<>\"".contains(c))
@@ -292,6 +293,7 @@ mod tests {
         assert!(tags("#http://twitter.com #https://x.org/a").is_empty());
         assert!(tags("see https://x.org/?q=1&a=#frag or http://x.org/#b").is_empty());
         assert_eq!(tags("https://x.org/a #after"), vec!["after"]);
+        assert_eq!(tags("東京://x #after"), vec!["after"]);
     }
 
     #[test]
@@ -365,6 +367,26 @@ mod tests {
                 (Kind::Hashtag, "Lisboa".to_string())
             ]
         );
+    }
+}
+
+/// Any text at all: the scanner neither panics nor finds a tag that breaks a
+/// character or lacks a letter.
+#[cfg(test)]
+mod any_text {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn finds_whole_tags_in_any_text(text in "(\\PC|[#＃@＠_:/&\u{200c}\u{fe0f}\u{301}])*") {
+            for found in find(&text, None) {
+                let name = name(&text, &found);
+                prop_assert!(text.is_char_boundary(found.range.start) && text.is_char_boundary(found.range.end));
+                prop_assert!(found.kind == Kind::Mention || name.chars().any(is_letter), "{name}");
+            }
+        }
     }
 }
 

@@ -86,6 +86,7 @@ timezone = "UTC"
 output_dir = "public"
 posts_per_page = 12
 feed_limit = 20
+# mentions = "https://www.instagram.com/{}/"   # where @mentions link to; unset, they are plain text
 
 [photos]
 widths = [480, 960, 1600]

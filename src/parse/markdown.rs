@@ -572,3 +572,81 @@ mod tests {
         assert_eq!(out.first_paragraph, "We ran the city.");
     }
 }
+
+/// However Markdown cuts a paragraph into text events (at a `_`, an entity, an
+/// escape), its hashtags are those of the text it shows.
+#[cfg(test)]
+mod split_text {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PIECES: &[&str] = &[
+        "tag",
+        "Run",
+        "東京",
+        "हिन्दी",
+        "ผู้เริ่ม",
+        "می‌خواهم",
+        "café",
+        "cafe\u{301}",
+        "ශ්‍රී",
+        "123",
+        "ana.k",
+        "#",
+        "＃",
+        "@",
+        "_",
+        "__",
+        "·",
+        "～",
+        "\u{200c}",
+        " ",
+        ", ",
+        ".",
+        "!",
+        "&",
+        "/",
+        "://",
+        "。",
+    ];
+
+    /// `text` as Markdown, each character written as itself, as an entity or
+    /// backslash-escaped, by `how`. Signs are written as themselves: an
+    /// escaped sign is only a character (`an_escaped_sign_is_only_a_character`).
+    fn written(text: &str, how: &[u8]) -> String {
+        let mut out = String::new();
+        for (i, c) in text.chars().enumerate() {
+            let sign = matches!(c, '#' | '＃' | '@');
+            match how[i % how.len()] % 3 {
+                1 if !sign => out.push_str(&format!("&#x{:X};", c as u32)),
+                2 if !sign && c.is_ascii_punctuation() => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn hashtags_do_not_depend_on_how_text_is_cut(
+            pieces in prop::collection::vec(prop::sample::select(PIECES), 1..24),
+            how in prop::collection::vec(any::<u8>(), 1..64),
+        ) {
+            let text = format!("x {}", pieces.concat());
+            let expected: Vec<String> = hashtag::find(&text, None)
+                .iter()
+                .filter(|f| f.kind == Kind::Hashtag)
+                .map(|f| hashtag::name(&text, f))
+                .collect();
+            let page = UrlPath::home();
+            let rendered = render(&written(&text, &how), &Links { page: &page, resolve: &|_| None, profiles: None });
+            // Underscores that pair up away from any tag are the writer's emphasis.
+            prop_assume!(!rendered.html.contains("<em>") && !rendered.html.contains("<strong>"));
+            prop_assert_eq!(rendered.hashtags, expected, "{}", written(&text, &how));
+        }
+    }
+}

@@ -46,6 +46,11 @@ impl Fixture {
         Fixture { dir }
     }
 
+    /// An empty folder to write a site into.
+    pub fn empty() -> Fixture {
+        Fixture { dir: tempfile::tempdir().unwrap() }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }

@@ -39,20 +39,27 @@ pub fn assert_all_resolve(out: &Path, base_url: &str) -> usize {
         if external || link.starts_with('#') {
             continue;
         }
-        let from_root = link.starts_with('/');
-        let path = link.split(['#', '?']).next().unwrap();
-        let base: PathBuf =
-            if from_root { out.to_path_buf() } else { out.join(&page).parent().unwrap().to_path_buf() };
-        let mut target = base.join(percent_decode(path.trim_start_matches('/')));
-        if path.ends_with('/') || path.is_empty() {
-            target.push("index.html");
-        }
-        let target = normalize(&target);
+        let target = target(out, &page, &link);
         assert!(target.starts_with(out), "{page}: {link} leaves the site");
         assert!(target.is_file(), "{page}: {link} does not resolve ({} missing)", target.display());
         checked += 1;
     }
     checked
+}
+
+/// The file below `out` that `link`, on the page `page` (relative to `out`),
+/// lands on: a folder's `index.html`. `link` is relative, or from the root
+/// when it starts with `/`.
+pub fn target(out: &Path, page: &str, link: &str) -> PathBuf {
+    let from_root = link.starts_with('/');
+    let path = link.split(['#', '?']).next().unwrap();
+    let base: PathBuf =
+        if from_root { out.to_path_buf() } else { out.join(page).parent().unwrap().to_path_buf() };
+    let mut target = base.join(percent_decode(path.trim_start_matches('/')));
+    if path.ends_with('/') || path.is_empty() {
+        target.push("index.html");
+    }
+    normalize(&target)
 }
 
 fn normalize(path: &Path) -> PathBuf {

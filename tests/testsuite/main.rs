@@ -6,6 +6,7 @@ mod build;
 mod commands;
 mod errors;
 mod fixture;
+mod hashtags;
 mod links;
 mod photos;
 mod rebuild;
