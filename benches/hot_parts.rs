@@ -16,6 +16,7 @@ use milepost::parse::front_matter::{self, POST_KEYS, PostMatter};
 use milepost::parse::markdown::{self, Links};
 use milepost::parse::{self, ParseOptions};
 use milepost::paths::ContentPath;
+use milepost::route::{self, Units};
 use milepost::url::UrlPath;
 use milepost::{Site, config::Config, index, render, theme};
 
@@ -81,7 +82,9 @@ fn render_one_post(c: &mut Criterion) {
     let sources = milepost::load::content(&site).expect("its content");
     let cache = images::Cache::open(&site.root, false);
     let survey = images::survey(&sources.assets, &cache).expect("its photos");
-    let content = parse::content(&sources, &site.config, ParseOptions::default(), &survey).expect("parsed");
+    let routes = route::survey(&sources.assets);
+    let content =
+        parse::content(&sources, &site.config, ParseOptions::default(), &survey, &routes).expect("parsed");
     let index = index::build(&content);
     let theme = theme::load(&site).expect("the theme");
     let photos = render::photos::PhotoSet::new(&content, &survey, &site.config.photos.widths);
@@ -111,8 +114,11 @@ fn ten_thousand_posts() -> Sources {
         ));
         for day in 0..20 {
             let n = trip * 20 + day;
+            // Each trip somewhere else on land, its days a few kilometres apart.
+            let (lat, lon) =
+                (-30.0 + (trip % 60) as f64, -100.0 + (trip * 7 % 200) as f64 + day as f64 * 0.05);
             let text = format!(
-                "---\ntitle: Day {day} of trip {trip}\ndate: {}-03-{:02}T{:02}:15:00+0{}:00\ntags: [{}, {}]\n---\n{}",
+                "---\ntitle: Day {day} of trip {trip}\ndate: {}-03-{:02}T{:02}:15:00+0{}:00\ncoords: [{lat:.4}, {lon:.4}]\ntags: [{}, {}]\n---\n{}",
                 2000 + trip % 25,
                 day + 1,
                 6 + n % 14,
@@ -132,8 +138,14 @@ fn indexing(c: &mut Criterion) {
         Config::parse("title = \"Bench\"\nbase_url = \"https://example.org/\"\n", Path::new("site.toml"))
             .expect("settings");
     let sources = ten_thousand_posts();
-    let content =
-        parse::content(&sources, &config, ParseOptions::default(), &Survey::default()).expect("parsed");
+    let content = parse::content(
+        &sources,
+        &config,
+        ParseOptions::default(),
+        &Survey::default(),
+        &route::Routes::default(),
+    )
+    .expect("parsed");
     assert_eq!(content.posts.len(), 10_000);
     let mut group = c.benchmark_group("index");
     group.sample_size(20);
@@ -143,5 +155,48 @@ fn indexing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, front_matter, markdown_with_hashtags, render_one_post, indexing);
+/// A GPX track of `n` points, one a second, wandering around Pyongyang.
+pub fn gpx_of(n: usize) -> String {
+    let mut text = String::from(
+        "<?xml version=\"1.0\"?>\n<gpx version=\"1.1\" creator=\"bench\"><trk><name>Long day</name><trkseg>\n",
+    );
+    let (mut lat, mut lon) = (39.0, 125.75);
+    for i in 0..n {
+        let turn = (i as f64 / 500.0).sin();
+        lat += 0.00003 * turn;
+        lon += 0.00003 * (1.0 - turn.abs());
+        let ele = 30.0 + 20.0 * (i as f64 / 3000.0).sin() + (i % 3) as f64 * 0.5;
+        let (h, m, s) = (i / 3600, i / 60 % 60, i % 60);
+        text.push_str(&format!(
+            "<trkpt lat=\"{lat:.6}\" lon=\"{lon:.6}\"><ele>{ele:.1}</ele><time>2017-04-{:02}T{:02}:{m:02}:{s:02}Z</time></trkpt>\n",
+            13 + h / 24,
+            h % 24
+        ));
+    }
+    text.push_str("</trkseg></trk></gpx>\n");
+    text
+}
+
+fn routes(c: &mut Criterion) {
+    let text = gpx_of(100_000);
+    let read = std::sync::Arc::new(route::read(text.as_bytes()).expect("a GPX track"));
+    let drawn = route::for_post(std::slice::from_ref(&read), &[], Units::Metric, "Long day");
+    println!(
+        "a 100,000-point track: {} KB of GPX; map {} bytes, profile {} bytes",
+        text.len() / 1024,
+        drawn.map_svg().len(),
+        drawn.profile_svg().map_or(0, str::len)
+    );
+    let mut group = c.benchmark_group("route");
+    group.sample_size(10);
+    group.bench_function("route: read a 100,000-point GPX", |b| {
+        b.iter(|| route::read(black_box(text.as_bytes())))
+    });
+    group.bench_function("route: measure and draw a 100,000-point route (map, profile, splits)", |b| {
+        b.iter(|| route::for_post(black_box(std::slice::from_ref(&read)), &[], Units::Metric, "Long day"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, front_matter, markdown_with_hashtags, render_one_post, indexing, routes);
 criterion_main!(benches);

@@ -7,6 +7,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::error::{Problem, line_at};
+use crate::route::Units;
 use crate::suggest;
 
 pub(crate) const FILE_NAME: &str = "site.toml";
@@ -26,6 +27,7 @@ struct RawConfig {
     posts_per_page: usize,
     feed_limit: usize,
     mentions: String,
+    units: String,
     photos: PhotoConfig,
 }
 
@@ -41,6 +43,7 @@ const TOP_KEYS: &[&str] = &[
     "posts_per_page",
     "feed_limit",
     "mentions",
+    "units",
     "photos",
 ];
 const PHOTO_KEYS: &[&str] = &["widths", "quality", "max_megapixels", "publish_originals"];
@@ -59,6 +62,7 @@ impl Default for RawConfig {
             posts_per_page: 12,
             feed_limit: 20,
             mentions: String::new(),
+            units: "metric".into(),
             photos: PhotoConfig::default(),
         }
     }
@@ -101,6 +105,8 @@ pub struct Config {
     pub(crate) feed_limit: usize,
     /// Where a mentioned user's profile lives, `{}` standing for the name.
     pub(crate) mentions: Option<String>,
+    /// How routes' distances, heights and paces are written.
+    pub(crate) units: Units,
     pub photos: PhotoConfig,
 }
 
@@ -183,6 +189,18 @@ impl Config {
                 );
             }
         }
+        let units = match raw.units.trim() {
+            "metric" | "km" => Units::Metric,
+            "imperial" | "mi" => Units::Imperial,
+            other => {
+                problems.push(
+                    problem(format!("`units` is `{other}`"))
+                        .at_line(line("units"))
+                        .hint("use \"metric\" (kilometres and metres) or \"imperial\" (miles and feet)"),
+                );
+                Units::Metric
+            }
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -202,6 +220,7 @@ impl Config {
             posts_per_page: raw.posts_per_page,
             feed_limit: raw.feed_limit,
             mentions,
+            units,
             photos: PhotoConfig { widths, ..raw.photos },
         })
     }

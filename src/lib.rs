@@ -22,6 +22,7 @@ pub mod paths;
 mod previous;
 mod record;
 pub mod render;
+pub mod route;
 pub mod scaffold;
 pub mod serve;
 mod site;
@@ -115,6 +116,7 @@ pub(crate) struct Made {
     pub(crate) content: Content,
     pub(crate) index: SiteIndex,
     pub(crate) survey: Survey,
+    pub(crate) routes: route::Routes,
     pub(crate) theme: Theme,
     /// Its files and their fingerprints: the next build's `previous`.
     pub(crate) built: Previous,
@@ -172,10 +174,17 @@ pub(crate) fn make(
     let mut watch = Stopwatch::start();
     let (config, output_dir) = settings(site, options)?;
     let cache = images::Cache::open(&site.root, matches!(target, Target::Disk(_) | Target::Memory));
-    let survey = images::survey(&sources.borrow().assets, &cache)?;
+    let assets = &sources.borrow().assets;
+    let (survey, routes) = rayon::join(|| images::survey(assets, &cache), || route::survey(assets));
+    let survey = survey?;
     watch.lap("survey");
-    let content =
-        parse::content(sources.borrow(), &config, parse::ParseOptions { drafts: options.drafts }, &survey)?;
+    let content = parse::content(
+        sources.borrow(),
+        &config,
+        parse::ParseOptions { drafts: options.drafts },
+        &survey,
+        &routes,
+    )?;
     // Given whole (not kept by `serve`), the sources' text is not needed past here.
     drop(sources);
     watch.lap("parse");
@@ -211,8 +220,8 @@ pub(crate) fn make(
     };
     watch.lap("photos");
     let pages = built.files.iter().filter(|f| f.path.as_str().ends_with(".html")).count();
-    let warnings = index.warnings.clone();
-    Ok(Made { config, content, index, survey, theme, built, pages, output_dir, warnings, photos })
+    let warnings = content.warnings().into_iter().chain(index.warnings.iter().cloned()).collect();
+    Ok(Made { config, content, index, survey, routes, theme, built, pages, output_dir, warnings, photos })
 }
 
 /// What the site is made from, as fingerprints (see `previous`).

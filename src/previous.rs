@@ -77,7 +77,10 @@ pub(crate) fn prints(
     let tags: Vec<_> = index.tags.iter().map(|t| (&t.key, &t.name, &t.slug, &t.posts)).collect();
     let statics: Vec<_> = static_files.iter().map(|f| (&f.path, &f.origin)).collect();
     let post_urls: Vec<_> = posts.iter().map(|p| &p.url).collect();
-    let structure = hash_of((settings, pages, trips, assets, survey.fingerprint, tags, statics, post_urls));
+    // Whether there is a map decides the navigation of every page.
+    let has_map = index.trip_geography.iter().any(|g| !g.stops.is_empty());
+    let structure =
+        hash_of((settings, pages, trips, assets, survey.fingerprint, tags, statics, post_urls, has_map));
     let posts = posts.par_iter().enumerate().map(|(i, post)| post_print(post, index.post_day[i])).collect();
     Prints { structure, posts }
 }
@@ -98,6 +101,7 @@ pub(crate) fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
         cover,
         summary,
         gpx,
+        route,
         draft,
         trip,
         body_html,
@@ -116,9 +120,12 @@ pub(crate) fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
             (caption, caption_html, alt)
         })
         .collect();
-    let card = hash_of((title, location, summary, photo_words));
+    // Where the post was and its route show on its trip's map, and the
+    // route's distance on its card; the route's drawing follows from its files.
     let coords = coords.map(|[lat, lon]| (lat.to_bits(), lon.to_bits()));
-    let body = hash_of((body_html, coords, gpx));
+    let route = route.as_ref().map(|r| r.hash);
+    let card = hash_of((title, location, summary, photo_words, coords, route));
+    let body = hash_of((body_html, gpx));
     PostPrint { place, card, body }
 }
 

@@ -31,6 +31,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("tags.html", include_str!("../themes/default/templates/tags.html")),
     ("tag.html", include_str!("../themes/default/templates/tag.html")),
     ("timeline.html", include_str!("../themes/default/templates/timeline.html")),
+    ("map.html", include_str!("../themes/default/templates/map.html")),
     ("404.html", include_str!("../themes/default/templates/404.html")),
     ("card.html", include_str!("../themes/default/templates/card.html")),
     ("macros.html", include_str!("../themes/default/templates/macros.html")),

@@ -2,12 +2,14 @@
 //! and told by day, each post's neighbours, the tags and the timeline. Holds
 //! ids into `Content`, never copies of posts.
 
+mod geography;
 mod tags;
 mod timeline;
 mod trips;
 
 use crate::error::Problem;
 use crate::parse::{Content, Post, TripId};
+pub(crate) use geography::Geography;
 pub(crate) use tags::{Tag, TagId};
 
 /// An index into `Content::posts`.
@@ -37,6 +39,8 @@ pub struct SiteIndex {
     pub(crate) trip_days: Vec<trips::TripDays>,
     /// For each post in a trip, its day number there.
     pub(crate) post_day: Vec<Option<i64>>,
+    /// For each trip, where it went.
+    pub(crate) trip_geography: Vec<geography::Geography>,
     pub(crate) timeline: Vec<timeline::Year>,
     /// Things worth knowing that do not stop the build.
     pub(crate) warnings: Vec<Problem>,
@@ -77,6 +81,7 @@ pub fn build(content: &Content) -> SiteIndex {
         }
     }
     let timeline = timeline::build(posts, &oldest_first);
+    let trip_geography = geography::build(posts, &trip_posts, &post_day);
     SiteIndex {
         newest_first,
         trip_posts,
@@ -86,6 +91,7 @@ pub fn build(content: &Content) -> SiteIndex {
         tag_by_key: tags.by_key,
         trip_days,
         post_day,
+        trip_geography,
         timeline,
         warnings,
     }

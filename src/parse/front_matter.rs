@@ -119,7 +119,8 @@ pub struct PostMatter {
     pub(super) photos: Vec<PhotoEntry>,
     pub(super) cover: Option<String>,
     pub(super) summary: Option<String>,
-    pub(super) gpx: Option<String>,
+    #[serde(deserialize_with = "one_or_many")]
+    pub(super) gpx: Vec<String>,
     pub(super) draft: bool,
     pub(super) slug: Option<String>,
 }
@@ -218,6 +219,9 @@ mod tests {
         assert_eq!(m.photos[1], PhotoEntry::Path("b.jpg".into()));
         assert!(m.draft);
         assert_eq!(m.slug.as_deref(), Some("race"));
+        assert_eq!(m.gpx, vec!["r.gpx"]);
+        let m = post("---\ntitle: x\ngpx: [morning.gpx, evening.gpx]\n---\n").unwrap();
+        assert_eq!(m.gpx, vec!["morning.gpx", "evening.gpx"]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod markdown;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -18,6 +19,7 @@ use crate::error::{Problem, Problems, Result};
 use crate::images::Survey;
 use crate::load::{PAGES_DIR, Source, Sources, TRIP_FILE};
 use crate::paths::ContentPath;
+use crate::route::{self, PlacedPhoto, PostRoute, Route, Routes, Units};
 use crate::slug::slugify;
 use crate::suggest;
 use crate::url::{UrlPath, resolve};
@@ -40,6 +42,23 @@ pub struct Content {
     pub(crate) assets: Vec<AssetFile>,
     /// Where each content file is published, for parsing one post again.
     pub(crate) places: Places,
+}
+
+impl Content {
+    /// What is worth fixing in the content and did not stop the build: the
+    /// route files' warnings, each naming the post that shows it.
+    pub(crate) fn warnings(&self) -> Vec<Problem> {
+        self.posts
+            .iter()
+            .filter_map(|post| Some((post, post.route.as_ref()?)))
+            .flat_map(|(post, route)| {
+                route.warnings.iter().map(|warning| {
+                    Problem::in_file(post.source.shown(), format!("its route: {warning}"))
+                        .hint("export the activity again from your watch or app")
+                })
+            })
+            .collect()
+    }
 }
 
 /// An index into `Content::trips`.
@@ -67,8 +86,10 @@ pub struct Post {
     /// The cover photo, where it is published.
     pub(crate) cover: Option<UrlPath>,
     pub(crate) summary: String,
-    /// The route, where it is published.
-    pub(crate) gpx: Option<UrlPath>,
+    /// The route files (`gpx:`), where they are published.
+    pub(crate) gpx: Vec<UrlPath>,
+    /// Those files read, measured and drawn.
+    pub(crate) route: Option<Arc<PostRoute>>,
     pub(crate) draft: bool,
     pub(crate) trip: Option<TripId>,
     pub(crate) body_html: String,
@@ -127,6 +148,7 @@ pub fn content(
     config: &Config,
     options: ParseOptions,
     survey: &Survey,
+    routes: &Routes,
 ) -> Result<Content> {
     let mut problems = Problems::default();
     let trip_heads: Vec<_> = sources.trips.par_iter().map(trip_head).collect();
@@ -180,7 +202,8 @@ pub fn content(
         trips: trip_heads.iter().enumerate().map(|(i, t)| (t.dir.clone(), TripId(i))).collect(),
         max_megapixels: config.photos.max_megapixels,
     };
-    let files = Files { places: &places, survey, profiles: config.mentions.as_deref() };
+    let files =
+        Files { places: &places, survey, routes, units: config.units, profiles: config.mentions.as_deref() };
 
     let trips: Vec<_> = trip_heads.into_par_iter().map(|head| finish_trip(head, &files)).collect();
     let posts: Vec<_> = post_heads
@@ -207,9 +230,10 @@ pub(crate) fn post(
     config: &Config,
     options: ParseOptions,
     survey: &Survey,
+    routes: &Routes,
     places: &Places,
 ) -> Result<Option<Post>> {
-    let files = Files { places, survey, profiles: config.mentions.as_deref() };
+    let files = Files { places, survey, routes, units: config.units, profiles: config.mentions.as_deref() };
     let problems = |problems: Vec<Problem>| crate::error::Error::Problems(problems);
     let head = post_head(source, config, survey).map_err(problems)?;
     if head.matter.draft && !options.drafts {
@@ -273,6 +297,8 @@ pub(crate) struct Places {
 struct Files<'a> {
     places: &'a Places,
     survey: &'a Survey,
+    routes: &'a Routes,
+    units: Units,
     /// site.toml's `mentions`.
     profiles: Option<&'a str>,
 }
@@ -286,6 +312,27 @@ impl Files<'_> {
             self.places.published.get(rel.trim_end_matches('/')).map(|url| url.as_str().to_string())
         };
         markdown::render(body, &markdown::Links { page, resolve: &resolve, profiles: self.profiles })
+    }
+
+    /// Like `resolve`, for a route: also reads it. Returns (output path, route).
+    fn route(&self, source: &Source, written: &str) -> Result<(UrlPath, Arc<Route>), Problem> {
+        let url = self.resolve(source, written, "route (gpx)")?;
+        let problem = |message: String| {
+            let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
+            Problem::in_file(source.rel.shown(), message).at_line(line)
+        };
+        let rel = match written.strip_prefix('/') {
+            Some(from_content) => resolve("", from_content),
+            None => resolve(source.rel.folder(), written),
+        }
+        .unwrap_or_default();
+        match self.routes.files.get(rel.as_str()) {
+            Some(Ok(route)) => Ok((url, route.clone())),
+            Some(Err(why)) => Err(problem(format!("the route `{written}` cannot be used: {why}"))
+                .hint("export the activity again as GPX from your watch or app, or remove `gpx:`")),
+            None => Err(problem(format!("the route `{written}` is not a GPX file"))
+                .hint("`gpx:` takes .gpx files, such as `gpx: course.gpx`")),
+        }
     }
 
     /// Like `resolve`, for a photo: also says when it cannot be read or is too
@@ -535,10 +582,17 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
             Err(problem) => problems.push(problem),
         }
     }
-    let mut optional_file = |written: Option<String>, what: &str| {
-        written.and_then(|w| files.resolve(source, &w, what).map_err(|p| problems.push(p)).ok())
-    };
-    let gpx = optional_file(matter.gpx, "route (gpx)");
+    let mut gpx = Vec::with_capacity(matter.gpx.len());
+    let mut route_files = Vec::with_capacity(matter.gpx.len());
+    for written in &matter.gpx {
+        match files.route(source, written) {
+            Ok((url, route)) => {
+                gpx.push(url);
+                route_files.push(route);
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
     let cover = match matter.cover {
         Some(written) => files
             .photo(source, &written, "cover photo")
@@ -553,9 +607,19 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
         return Err(problems);
     }
     // A post without coordinates takes its photos' (the published files carry none).
-    let coords = matter
-        .coords
-        .or_else(|| photos.iter().find_map(|p| files.survey.photos.get(&p.rel)?.as_ref().ok()?.gps));
+    let gps = |photo: &Photo| files.survey.photos.get(&photo.rel)?.as_ref().ok()?.gps;
+    let coords = matter.coords.or_else(|| photos.iter().find_map(gps));
+    let route = (!route_files.is_empty()).then(|| {
+        let placed: Vec<PlacedPhoto> = photos
+            .iter()
+            .enumerate()
+            .filter_map(|(i, photo)| {
+                let [lat, lon] = gps(photo)?;
+                Some(PlacedPhoto { lat, lon, number: i + 1, caption: photo.caption.clone() })
+            })
+            .collect();
+        Arc::new(route::for_post(&route_files, &placed, files.units, &title))
+    });
     // The nearest trip folder above the post: trips may hold trips.
     let trip = {
         let rel = source.rel.as_str();
@@ -582,6 +646,7 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
         cover,
         summary: summary(matter.summary, &rendered.first_paragraph),
         gpx,
+        route,
         draft: matter.draft,
         trip,
         body_html: rendered.html,

@@ -6,6 +6,7 @@
 mod cards;
 pub use cards::Cards;
 mod feeds;
+mod maps;
 pub mod photos;
 mod views;
 
@@ -61,6 +62,9 @@ pub(crate) fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputF
     // The pages that list every post or trip come first: each is one long
     // job, and started last it would leave one core finishing it alone.
     let mut jobs: Vec<Job<'_>> = vec![Job::Timeline, Job::Trips, Job::Tags];
+    if has_map(index) {
+        jobs.push(Job::Map);
+    }
     let home = index::paginate(&index.newest_first, per_page);
     let last = home.len();
     jobs.extend(home.into_iter().enumerate().map(|(i, posts)| Job::Home { number: i + 1, last, posts }));
@@ -130,6 +134,14 @@ pub(crate) fn posts_and_their_feeds(
         let pages = index::paginate(&index.tags[tag.0].posts, per_page);
         jobs.push(Job::Tag { tag, number: i + 1, last: pages.len(), posts: pages[i] });
     }
+    // The list of trips and the map of every trip show each trip's
+    // figures (distance, countries), which its posts' cards make.
+    if !trips.is_empty() {
+        jobs.push(Job::Trips);
+        if has_map(index) {
+            jobs.push(Job::Map);
+        }
+    }
     jobs.extend(trips.into_iter().map(Job::Trip));
     jobs.extend(posts.iter().map(|&id| Job::Post(id)));
     let mut files = render_all(&jobs, inputs, place)?;
@@ -145,15 +157,42 @@ pub fn post(inputs: &Inputs<'_>, id: PostId) -> Result<OutputFile> {
 
 /// One page to render.
 enum Job<'a> {
-    Home { number: usize, last: usize, posts: &'a [PostId] },
+    Home {
+        number: usize,
+        last: usize,
+        posts: &'a [PostId],
+    },
     Post(PostId),
     Page(&'a Page),
     Trip(usize),
     Trips,
+    /// The map of every trip, when one knows where it went.
+    Map,
     Tags,
-    Tag { tag: TagId, number: usize, last: usize, posts: &'a [PostId] },
+    Tag {
+        tag: TagId,
+        number: usize,
+        last: usize,
+        posts: &'a [PostId],
+    },
     Timeline,
     NotFound,
+}
+
+/// The trips, the one that started last first (then by title).
+fn trips_newest_first(inputs: &Inputs<'_>) -> Vec<usize> {
+    let (content, index) = (inputs.content, inputs.index);
+    let mut order: Vec<usize> = (0..content.trips.len()).collect();
+    order.sort_by(|&a, &b| {
+        let start = |t: usize| index.trip_days[t].start;
+        start(b).cmp(&start(a)).then_with(|| content.trips[a].title.cmp(&content.trips[b].title))
+    });
+    order
+}
+
+/// Whether any trip knows where it went, so that `/map/` has something to show.
+fn has_map(index: &SiteIndex) -> bool {
+    index.trip_geography.iter().any(|g| !g.stops.is_empty())
 }
 
 /// The URL of page `number` of a list whose first page is `first`.
@@ -188,22 +227,26 @@ impl Job<'_> {
             }
             Job::Trip(i) => {
                 let trip = &content.trips[*i];
-                context.insert("trip", &TripView::new(*i, &trip.url, inputs));
+                context.insert("trip", &TripView::new(*i, &trip.url, inputs).with_map(*i, &trip.url, inputs));
                 context.insert("days", &DayView::all(*i, &trip.url, inputs)?);
                 let feeds = vec![FeedLink::trip(trip), site_feed()];
                 ("trip.html", trip.url.clone(), trip.source.shown().display().to_string(), feeds)
             }
             Job::Trips => {
                 let url = UrlPath::page(["trips"]);
-                let mut order: Vec<usize> = (0..content.trips.len()).collect();
-                order.sort_by(|&a, &b| {
-                    let start = |t: usize| index.trip_days[t].start;
-                    start(b).cmp(&start(a)).then_with(|| content.trips[a].title.cmp(&content.trips[b].title))
-                });
+                let trips: Vec<TripView<'_>> =
+                    trips_newest_first(inputs).iter().map(|&t| TripView::new(t, &url, inputs)).collect();
+                context.insert("trips", &trips);
+                ("trips.html", url, "the list of trips".to_string(), vec![site_feed()])
+            }
+            Job::Map => {
+                let url = UrlPath::page(["map"]);
+                let order = trips_newest_first(inputs);
                 let trips: Vec<TripView<'_>> =
                     order.iter().map(|&t| TripView::new(t, &url, inputs)).collect();
                 context.insert("trips", &trips);
-                ("trips.html", url, "the list of trips".to_string(), vec![site_feed()])
+                context.insert("map", &maps::all_trips(&order, &url, inputs));
+                ("map.html", url, "the map of every trip".to_string(), vec![site_feed()])
             }
             Job::Tags => {
                 let url = UrlPath::page(["tags"]);

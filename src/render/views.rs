@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::maps::TripFigures;
 use super::photos::ImageView;
 use super::{Inputs, paginated_url};
 use crate::config::Config;
@@ -11,12 +12,13 @@ use crate::error::Problem;
 use crate::html::fill_tag_links;
 use crate::index::{PostId, Tag};
 use crate::parse::{Page, Post, Trip};
+use crate::route::{PostRoute, Units, duration};
 use crate::url::{Linker, UrlPath};
 
 #[derive(Serialize)]
-struct Link {
-    href: String,
-    title: String,
+pub(super) struct Link {
+    pub(super) href: String,
+    pub(super) title: String,
 }
 
 #[derive(Serialize)]
@@ -46,6 +48,7 @@ impl<'a> SiteView<'a> {
         add(!inputs.content.trips.is_empty(), "trips/", "Trips");
         add(!inputs.index.tags.is_empty(), "tags/", "Tags");
         add(!inputs.content.posts.is_empty(), "timeline/", "Timeline");
+        add(inputs.index.trip_geography.iter().any(|g| !g.stops.is_empty()), "map/", "Map");
         for page in &inputs.content.pages {
             nav.push(Link { href: linker.to(page.url.as_str()), title: page.title.clone() });
         }
@@ -143,6 +146,8 @@ pub(super) struct PostCard<'a> {
     trip: Option<Link>,
     /// The post's day in its trip.
     day: Option<i64>,
+    /// The length of its route: "42.2 km".
+    distance: Option<String>,
     /// On lists: the post as `card.html` shows it.
     #[serde(skip_serializing_if = "Option::is_none")]
     card: Option<String>,
@@ -170,6 +175,7 @@ impl<'a> PostCard<'a> {
                 Link { href: link.to(trip.url.as_str()), title: trip.title.clone() }
             }),
             day: inputs.index.post_day[id.0],
+            distance: post.route.as_ref().map(|r| inputs.config.units.distance(r.figures.distance)),
             card: None,
         }
     }
@@ -225,6 +231,101 @@ struct Share<'a> {
     published: &'a str,
 }
 
+/// A route as templates receive it: the drawings, and every figure both
+/// written for people (in the site's units) and as a number.
+#[derive(Serialize)]
+pub(super) struct RouteView<'a> {
+    name: Option<&'a str>,
+    /// The map, an inline `<svg>`.
+    map: &'a str,
+    /// The height profile, an inline `<svg>`, when the route has heights.
+    profile: Option<&'a str>,
+    distance: String,
+    climb: Option<String>,
+    descent: Option<String>,
+    duration: Option<String>,
+    moving: Option<String>,
+    pace: Option<String>,
+    speed: Option<String>,
+    highest: Option<String>,
+    lowest: Option<String>,
+    /// "km" or "mi".
+    unit: &'static str,
+    splits: Vec<SplitView>,
+    /// The same figures in metres and seconds.
+    numbers: RouteNumbers,
+}
+
+#[derive(Serialize)]
+struct RouteNumbers {
+    distance_m: f64,
+    climb_m: Option<f64>,
+    descent_m: Option<f64>,
+    duration_s: Option<f64>,
+    moving_s: Option<f64>,
+    highest_m: Option<f64>,
+    lowest_m: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct SplitView {
+    /// 1 for the first.
+    number: usize,
+    distance: String,
+    time: Option<String>,
+    pace: Option<String>,
+    climb: String,
+    descent: String,
+    /// Shorter than a whole unit (the last).
+    partial: bool,
+}
+
+impl<'a> RouteView<'a> {
+    fn new(route: &'a PostRoute, units: Units) -> Self {
+        let f = &route.figures;
+        // Pace over the time moving, as watches show it.
+        let moving = f.moving.or(f.duration);
+        RouteView {
+            name: route.name.as_deref(),
+            map: &route.map_svg,
+            profile: route.profile_svg.as_deref(),
+            distance: units.distance(f.distance),
+            climb: f.climb.map(|m| units.height(m)),
+            descent: f.descent.map(|m| units.height(m)),
+            duration: f.duration.map(duration),
+            moving: f.moving.map(duration),
+            pace: moving.and_then(|s| units.pace(s, f.distance)),
+            speed: moving.and_then(|s| units.speed(s, f.distance)),
+            highest: f.highest.map(|s| units.height(s.ele)),
+            lowest: f.lowest.map(|s| units.height(s.ele)),
+            unit: units.distance_name(),
+            splits: f
+                .splits
+                .iter()
+                .enumerate()
+                .map(|(i, split)| SplitView {
+                    number: i + 1,
+                    distance: units.distance(split.distance),
+                    time: split.time.map(duration),
+                    pace: split.time.and_then(|s| units.pace(s, split.distance)),
+                    climb: units.height(split.climb),
+                    descent: units.height(split.descent),
+                    partial: split.distance < units.distance_unit() - 1.0,
+                })
+                .collect(),
+            numbers: RouteNumbers {
+                distance_m: f.distance,
+                climb_m: f.climb,
+                descent_m: f.descent,
+                duration_s: f.duration,
+                moving_s: f.moving,
+                highest_m: f.highest.map(|s| s.ele),
+                lowest_m: f.lowest.map(|s| s.ele),
+            },
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub(super) struct PostView<'a> {
     #[serde(flatten)]
@@ -233,7 +334,9 @@ pub(super) struct PostView<'a> {
     tags: Vec<Link>,
     photos: Vec<PhotoView<'a>>,
     coords: Option<[f64; 2]>,
-    gpx: Option<String>,
+    /// Links to the route files.
+    gpx: Vec<String>,
+    route: Option<RouteView<'a>>,
     older: Option<Link>,
     newer: Option<Link>,
     /// "Day 4 of Pyongyang, April 2017".
@@ -278,7 +381,8 @@ impl<'a> PostView<'a> {
                 })
                 .collect(),
             coords: post.coords,
-            gpx: post.gpx.as_ref().map(|g| here.link_to(g.as_str())),
+            gpx: post.gpx.iter().map(|g| here.link_to(g.as_str())).collect(),
+            route: post.route.as_deref().map(|r| RouteView::new(r, inputs.config.units)),
             older: link(neighbours.older),
             newer: link(neighbours.newer),
             day_label,
@@ -330,9 +434,19 @@ pub(super) struct TripView<'a> {
     posts: usize,
     photos: usize,
     days: Option<i64>,
+    /// Where it went: distance, countries, highest point.
+    figures: TripFigures,
+    /// The trip's map, an inline `<svg>`: on the trip's own page only.
+    map: Option<String>,
 }
 
 impl<'a> TripView<'a> {
+    /// The view with the trip's map, as its own page shows it.
+    pub(super) fn with_map(mut self, trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
+        self.map = super::maps::trip(trip_index, here, inputs);
+        self
+    }
+
     pub(super) fn new(trip_index: usize, here: &UrlPath, inputs: &Inputs<'a>) -> Self {
         let trip: &'a Trip = &inputs.content.trips[trip_index];
         let days = &inputs.index.trip_days[trip_index];
@@ -355,6 +469,8 @@ impl<'a> TripView<'a> {
             posts: posts.len(),
             photos: days.photos,
             days: days.length(),
+            figures: TripFigures::new(&inputs.index.trip_geography[trip_index], here, inputs),
+            map: None,
         }
     }
 }

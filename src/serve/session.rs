@@ -125,8 +125,14 @@ fn saved_posts(
     let mut now = made.built.prints.clone();
     let mut posts = Vec::with_capacity(saved.len());
     for saved in &saved {
-        let parsed =
-            parse::post(&saved.source, &made.config, parse_options, &made.survey, &made.content.places);
+        let parsed = parse::post(
+            &saved.source,
+            &made.config,
+            parse_options,
+            &made.survey,
+            &made.routes,
+            &made.content.places,
+        );
         let post = match parsed {
             Ok(Some(post)) => post,
             Ok(None) => return None,
