@@ -82,7 +82,7 @@ fn render_one_post(c: &mut Criterion) {
     let sources = milepost::load::content(&site).expect("its content");
     let cache = images::Cache::open(&site.root, false);
     let survey = images::survey(&sources.assets, &cache).expect("its photos");
-    let routes = route::survey(&sources.assets);
+    let routes = route::survey(&sources.assets, &cache);
     let content =
         parse::content(&sources, &site.config, ParseOptions::default(), &survey, &routes).expect("parsed");
     let index = index::build(&content);
@@ -102,8 +102,9 @@ fn render_one_post(c: &mut Criterion) {
     });
 }
 
-/// 10,000 posts in 500 trips, each with front-matter tags and hashtags.
-fn ten_thousand_posts() -> Sources {
+/// 10,000 posts in 500 trips, each with front-matter tags and hashtags, and
+/// with `coords:` when `placed`.
+fn ten_thousand_posts(placed: bool) -> Sources {
     let tags = ["travel", "running", "food", "Tokyo", "rain", "ferry", "museum", "night", "friends", "hills"];
     let mut sources = Sources::default();
     for trip in 0..500 {
@@ -117,8 +118,9 @@ fn ten_thousand_posts() -> Sources {
             // Each trip somewhere else on land, its days a few kilometres apart.
             let (lat, lon) =
                 (-30.0 + (trip % 60) as f64, -100.0 + (trip * 7 % 200) as f64 + day as f64 * 0.05);
+            let coords = if placed { format!("coords: [{lat:.4}, {lon:.4}]\n") } else { String::new() };
             let text = format!(
-                "---\ntitle: Day {day} of trip {trip}\ndate: {}-03-{:02}T{:02}:15:00+0{}:00\ncoords: [{lat:.4}, {lon:.4}]\ntags: [{}, {}]\n---\n{}",
+                "---\ntitle: Day {day} of trip {trip}\ndate: {}-03-{:02}T{:02}:15:00+0{}:00\n{coords}tags: [{}, {}]\n---\n{}",
                 2000 + trip % 25,
                 day + 1,
                 6 + n % 14,
@@ -137,26 +139,32 @@ fn indexing(c: &mut Criterion) {
     let config =
         Config::parse("title = \"Bench\"\nbase_url = \"https://example.org/\"\n", Path::new("site.toml"))
             .expect("settings");
-    let sources = ten_thousand_posts();
-    let content = parse::content(
-        &sources,
-        &config,
-        ParseOptions::default(),
-        &Survey::default(),
-        &route::Routes::default(),
-    )
-    .expect("parsed");
+    let parsed = |placed: bool| {
+        let sources = ten_thousand_posts(placed);
+        parse::content(
+            &sources,
+            &config,
+            ParseOptions::default(),
+            &Survey::default(),
+            &route::Routes::default(),
+        )
+        .expect("parsed")
+    };
+    let (content, placed) = (parsed(false), parsed(true));
     assert_eq!(content.posts.len(), 10_000);
     let mut group = c.benchmark_group("index");
     group.sample_size(20);
     group.bench_function("index: tags, trips and timeline of 10,000 posts", |b| {
         b.iter(|| index::build(black_box(&content)))
     });
+    group.bench_function("index: the same posts each with coords (trip maps, countries)", |b| {
+        b.iter(|| index::build(black_box(&placed)))
+    });
     group.finish();
 }
 
 /// A GPX track of `n` points, one a second, wandering around Pyongyang.
-pub fn gpx_of(n: usize) -> String {
+fn gpx_of(n: usize) -> String {
     let mut text = String::from(
         "<?xml version=\"1.0\"?>\n<gpx version=\"1.1\" creator=\"bench\"><trk><name>Long day</name><trkseg>\n",
     );

@@ -175,7 +175,7 @@ pub(crate) fn make(
     let (config, output_dir) = settings(site, options)?;
     let cache = images::Cache::open(&site.root, matches!(target, Target::Disk(_) | Target::Memory));
     let assets = &sources.borrow().assets;
-    let (survey, routes) = rayon::join(|| images::survey(assets, &cache), || route::survey(assets));
+    let (survey, routes) = rayon::join(|| images::survey(assets, &cache), || route::survey(assets, &cache));
     let survey = survey?;
     watch.lap("survey");
     let content = parse::content(
@@ -212,7 +212,8 @@ pub(crate) fn make(
             (built, images::PhotoReport::default())
         }
         None => {
-            let (variants, photos) = process_photos(site, &photo_jobs, &cache, &survey, &config, &target)?;
+            let (variants, photos) =
+                process_photos(site, &photo_jobs, &cache, (&survey, &routes), &config, &target)?;
             let files: Vec<OutputFile> = rendered.into_iter().chain(copies).chain(variants).collect();
             output::check_unique(&files)?;
             (Previous::new(prints, files), photos)
@@ -285,7 +286,7 @@ fn process_photos(
     site: &Site,
     jobs: &[images::Job],
     cache: &images::Cache,
-    survey: &Survey,
+    (survey, routes): (&Survey, &route::Routes),
     config: &Config,
     target: &Target<'_>,
 ) -> Result<(Vec<OutputFile>, images::PhotoReport)> {
@@ -305,7 +306,8 @@ fn process_photos(
         return Ok((files, images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() }));
     }
     let processed = images::process(jobs, cache, &config.photos)?;
-    cache.finish(&survey.hashed, &processed.variants_used)?;
+    let hashed: Vec<(PathBuf, String)> = survey.hashed.iter().chain(&routes.hashed).cloned().collect();
+    cache.finish(&hashed, &processed.variants_used)?;
     Ok((processed.files, processed.report))
 }
 

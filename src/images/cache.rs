@@ -53,7 +53,7 @@ impl Cache {
     }
 
     /// The hash of `path` if it is unchanged since it was last hashed.
-    pub(super) fn known_hash(&self, path: &Path) -> Option<String> {
+    pub(crate) fn known_hash(&self, path: &Path) -> Option<String> {
         let stamp = self.known_hashes.get(path.to_str()?)?;
         (crate::disk::stamp(path)? == (stamp.len, stamp.modified_ns)).then(|| stamp.hash.clone())
     }
@@ -72,6 +72,19 @@ impl Cache {
 
     fn facts_path(&self, hash: &str) -> PathBuf {
         self.dir.join(format!("facts-{FORMAT}")).join(&hash[..2]).join(format!("{hash}.toml"))
+    }
+
+    /// A file read once and kept decoded (a route), by the hash of its bytes.
+    pub(crate) fn decoded(&self, hash: &str) -> Option<Vec<u8>> {
+        fs::read(self.decoded_path(hash)).ok()
+    }
+
+    pub(crate) fn put_decoded(&self, hash: &str, bytes: &[u8]) -> Result<()> {
+        self.put(&self.decoded_path(hash), bytes)
+    }
+
+    fn decoded_path(&self, hash: &str) -> PathBuf {
+        self.dir.join(format!("decoded-{FORMAT}")).join(&hash[..2]).join(format!("{hash}.bin"))
     }
 
     /// Where the variant with cache key `key` is (or goes).
@@ -96,8 +109,8 @@ impl Cache {
         fs::rename(&temp, path).map_err(|e| Error::io("write the cache file", path, e))
     }
 
-    /// Records the hashes of this build's photos and removes every variant and
-    /// facts file that it did not use.
+    /// Records the hashes of this build's photos and routes (`hashed`) and
+    /// removes every variant, facts and decoded file that it did not use.
     pub(crate) fn finish(
         &self,
         hashed: &[(PathBuf, String)],
@@ -116,9 +129,11 @@ impl Cache {
         }
         self.put(&self.dir.join(format!("hashes-{FORMAT}.tsv")), lines.as_bytes())?;
         prune(&self.dir.join(format!("variants-{FORMAT}")), |path| variants_used.contains(path))?;
-        prune(&self.dir.join(format!("facts-{FORMAT}")), |path| {
+        let used = |path: &Path| {
             path.file_stem().and_then(|s| s.to_str()).is_some_and(|stem| hashes_used.contains(stem))
-        })
+        };
+        prune(&self.dir.join(format!("facts-{FORMAT}")), used)?;
+        prune(&self.dir.join(format!("decoded-{FORMAT}")), used)
     }
 }
 

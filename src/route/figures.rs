@@ -89,10 +89,11 @@ pub(crate) fn measure(lines: &[Vec<Point>], split_length: f64) -> Figures {
     let moving = timed.then(|| {
         lines
             .iter()
-            .flat_map(|line| line.windows(2))
-            .map(|pair| {
+            .zip(&along)
+            .flat_map(|(line, at)| line.windows(2).zip(at.windows(2)))
+            .map(|(pair, at)| {
                 let dt = pair[1].time.unwrap_or(0.0) - pair[0].time.unwrap_or(0.0);
-                let dd = distance((pair[0].lat, pair[0].lon), (pair[1].lat, pair[1].lon));
+                let dd = at[1] - at[0];
                 if dt > 0.0 && dd / dt >= MOVING_SPEED { dt } else { 0.0 }
             })
             .sum()

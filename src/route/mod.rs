@@ -7,13 +7,16 @@ pub(crate) mod figures;
 pub(crate) mod map;
 pub(crate) mod outlines;
 pub(crate) mod profile;
+mod stored;
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::images::Cache;
 use crate::load::Asset;
 use crate::paths::ContentPath;
 
@@ -60,6 +63,8 @@ pub struct Route {
 #[derive(Debug, Default)]
 pub struct Routes {
     pub(crate) files: BTreeMap<ContentPath, Result<Arc<Route>, String>>,
+    /// (file, hash) of each file read, for the cache to remember.
+    pub(crate) hashed: Vec<(PathBuf, String)>,
 }
 
 /// Whether a content file is a GPX file.
@@ -67,19 +72,35 @@ pub(crate) fn is_gpx(rel: &str) -> bool {
     rel.rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("gpx"))
 }
 
-/// Reads every GPX file among `assets`, in parallel.
-pub fn survey(assets: &[Asset]) -> Routes {
-    let files = assets
+/// Reads every GPX file among `assets`, in parallel: from the cache when
+/// its bytes were read before.
+pub fn survey(assets: &[Asset], cache: &Cache) -> Routes {
+    let found: Vec<_> = assets
         .par_iter()
         .filter(|asset| is_gpx(asset.rel.as_str()))
-        .map(|asset| (asset.rel.clone(), read_file(&asset.path).map(Arc::new)))
-        .collect::<Vec<_>>()
-        .into_iter()
+        .map(|asset| (asset, read_file(&asset.path, cache)))
         .collect();
-    Routes { files }
+    let mut routes = Routes::default();
+    for (asset, read) in found {
+        let read = read.map(|(route, hash)| {
+            routes.hashed.push((asset.path.clone(), hash));
+            Arc::new(route)
+        });
+        routes.files.insert(asset.rel.clone(), read);
+    }
+    routes
 }
 
-fn read_file(path: &std::path::Path) -> Result<Route, String> {
+/// Reads the GPX file at `path` (or its decoded copy in the cache), and the
+/// hash of its bytes.
+fn read_file(path: &Path, cache: &Cache) -> Result<(Route, String), String> {
+    let from_cache = |hash: String| {
+        let route = stored::decode(&cache.decoded(&hash)?, crate::fingerprint::hash_of(&hash))?;
+        Some((route, hash))
+    };
+    if let Some(known) = cache.known_hash(path).and_then(from_cache) {
+        return Ok(known);
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("it could not be read ({e})"))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > MAX_BYTES {
@@ -91,7 +112,15 @@ fn read_file(path: &std::path::Path) -> Result<Route, String> {
     }
     let mut bytes = Vec::with_capacity(size as usize);
     file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("it could not be read ({e})"))?;
-    read(&bytes)
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    if let Some(known) = from_cache(hash.clone()) {
+        return Ok(known);
+    }
+    let mut route = read(&bytes)?;
+    route.hash = crate::fingerprint::hash_of(&hash);
+    // A cache that cannot be written only costs the next build a re-read.
+    let _ = cache.put_decoded(&hash, &stored::encode(&route));
+    Ok((route, hash))
 }
 
 /// Reads the bytes of a GPX file: an `Err` says what is wrong with it.

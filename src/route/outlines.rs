@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use geo::{Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Polygon, Rect};
+use geo::{BoundingRect, Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Polygon, Rect};
 
 const WORLD: &[u8] = include_bytes!("../../data/countries-50m.bin");
 
@@ -14,6 +14,9 @@ pub(crate) struct Country {
     /// In degrees: x longitude, y latitude.
     pub(crate) bounds: Rect<f64>,
     pub(crate) shape: MultiPolygon<f64>,
+    /// The bounds of each polygon of `shape`: most points are far from most
+    /// of a country's islands.
+    parts: Vec<Rect<f64>>,
 }
 
 /// Every country, sorted by name.
@@ -32,20 +35,25 @@ const COAST_REACH: f64 = 0.1;
 /// `COAST_REACH`; `None` at sea.
 pub(crate) fn country_at(lat: f64, lon: f64) -> Option<&'static Country> {
     let point = geo::Point::new(lon, lat);
+    let within = |rect: &Rect<f64>, reach: f64| {
+        let (min, max) = (rect.min(), rect.max());
+        (min.x - reach..=max.x + reach).contains(&lon) && (min.y - reach..=max.y + reach).contains(&lat)
+    };
     let world = world();
-    if let Some(country) = world.iter().find(|c| c.bounds.contains(&point) && c.shape.contains(&point)) {
+    let inside = |c: &Country| {
+        c.shape.0.iter().zip(&c.parts).any(|(polygon, part)| within(part, 0.0) && polygon.contains(&point))
+    };
+    if let Some(country) = world.iter().find(|c| within(&c.bounds, 0.0) && inside(c)) {
         return Some(country);
     }
-    let near = |c: &&Country| {
-        let (min, max) = (c.bounds.min(), c.bounds.max());
-        (min.x - COAST_REACH..=max.x + COAST_REACH).contains(&lon)
-            && (min.y - COAST_REACH..=max.y + COAST_REACH).contains(&lat)
-    };
     world
         .iter()
-        .filter(near)
-        .map(|c| (c, Euclidean.distance(&point, &c.shape)))
-        .filter(|(_, d)| *d <= COAST_REACH)
+        .filter(|c| within(&c.bounds, COAST_REACH))
+        .filter_map(|c| {
+            let near = c.shape.0.iter().zip(&c.parts).filter(|(_, part)| within(part, COAST_REACH));
+            let d = near.map(|(polygon, _)| Euclidean.distance(&point, polygon)).min_by(f64::total_cmp)?;
+            (d <= COAST_REACH).then_some((c, d))
+        })
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(c, _)| c)
 }
@@ -131,7 +139,9 @@ fn decode(bytes: &[u8]) -> Option<Vec<Country>> {
                 shape.push(Polygon::new(outer, rings.collect()));
             }
         }
-        countries.push(Country { name, bounds, shape: MultiPolygon::new(shape) });
+        let nowhere = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 0.0, y: 0.0 });
+        let parts = shape.iter().map(|p: &Polygon<f64>| p.bounding_rect().unwrap_or(nowhere)).collect();
+        countries.push(Country { name, bounds, shape: MultiPolygon::new(shape), parts });
     }
     (r.at == bytes.len()).then_some(countries)
 }

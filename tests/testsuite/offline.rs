@@ -417,7 +417,9 @@ fn assert_offline(site: Fixture) {
         .to_string();
     let requests: Vec<String> = third_party_requests(&out)
         .into_iter()
-        .filter(|request| !request.split_once(": ").is_some_and(|(_, r)| r.starts_with(&format!("{base_url}/"))))
+        .filter(|request| {
+            !request.split_once(": ").is_some_and(|(_, r)| r.starts_with(&format!("{base_url}/")))
+        })
         .collect();
     assert!(requests.is_empty(), "requests to other hosts:\n{}", requests.join("\n"));
 }

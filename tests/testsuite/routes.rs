@@ -49,7 +49,9 @@ fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
 
 /// The number in `attribute="…"` of `html`.
 fn number(html: &str, attribute: &str) -> f64 {
-    let at = html.find(&format!("{attribute}=\"")).unwrap_or_else(|| panic!("no {attribute}")) + attribute.len() + 2;
+    let at = html.find(&format!("{attribute}=\"")).unwrap_or_else(|| panic!("no {attribute}"))
+        + attribute.len()
+        + 2;
     html[at..at + html[at..].find('"').unwrap()].parse().unwrap()
 }
 
@@ -108,7 +110,8 @@ fn the_trip_page_maps_its_posts_and_the_map_page_every_trip() {
     site.milepost(&["build"]).succeeded();
     let trip = site.read("public/run/index.html");
     let map = roxmltree::Document::parse(svg(&trip, "trip-map-drawing")).expect("the trip map is XML");
-    let links: Vec<_> = map.descendants().filter(|n| n.has_tag_name("a")).filter_map(|n| n.attribute("href")).collect();
+    let links: Vec<_> =
+        map.descendants().filter(|n| n.has_tag_name("a")).filter_map(|n| n.attribute("href")).collect();
     assert_eq!(links, ["ridge/", "river/"]);
     assert!(trip.contains("<dt>Travelled</dt>"), "{trip}");
     assert!(trip.contains("North Korea"));
@@ -157,7 +160,10 @@ fn bad_gpx_files_are_refused_with_what_is_wrong() {
     assert_eq!(site.files("public"), before);
 
     site.write("content/run/2017-04-09-ridge/ridge.gpx", gpx(&points));
-    site.write("content/run/2017-04-10-river.md", "---\ntitle: River\ndate: 2017-04-10\ngpx: river.gpx\n---\n");
+    site.write(
+        "content/run/2017-04-10-river.md",
+        "---\ntitle: River\ndate: 2017-04-10\ngpx: river.gpx\n---\n",
+    );
     let stderr = site.milepost(&["build"]).failed().to_string();
     assert!(stderr.contains("river.gpx") && stderr.contains("does not exist"), "{stderr}");
 }
@@ -193,4 +199,24 @@ fn an_edited_route_rerenders_only_the_pages_that_show_it() {
     assert!(after.contains_key("home/home/index.html"));
     assert!(!changed.iter().any(|c| c.as_str() == "home/home/index.html"), "{changed:?}");
     assert!(!changed.iter().any(|c| c.starts_with("tags/")), "{changed:?}");
+}
+
+#[test]
+fn a_route_is_kept_decoded_and_a_torn_copy_is_read_again() {
+    let (site, _) = site_with_course();
+    site.milepost(&["build"]).succeeded();
+    let kept = site.files(".milepost/cache/decoded-v1");
+    assert_eq!(kept.len(), 1, "{:?}", kept.keys());
+    let (name, bytes) = kept.into_iter().next().unwrap();
+    let before = site.files("public");
+
+    let path = site.path(".milepost/cache/decoded-v1").join(&name);
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    site.write("content/run/2017-04-10-river.md", site.read("content/run/2017-04-10-river.md") + "\nMore.\n");
+    site.milepost(&["build"]).succeeded();
+    assert_eq!(
+        site.read("public/run/ridge/index.html"),
+        String::from_utf8(before["run/ridge/index.html"].clone()).unwrap()
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the torn copy is made again");
 }
