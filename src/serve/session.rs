@@ -104,7 +104,13 @@ fn saved_posts(
             Err(_) => return None,
         };
         let Ok(source_at) = kept.sources.posts.binary_search_by(|s| s.rel.cmp(&rel)) else {
-            if kept.sources.assets.iter().any(|a| a.rel == rel) && is_copied(&kept.made, path) {
+            // A route is read into its post's page as well as copied: only a
+            // whole build reads it again.
+            let read_into_pages = crate::route::is_gpx(rel.as_str());
+            if !read_into_pages
+                && kept.sources.assets.iter().any(|a| a.rel == rel)
+                && is_copied(&kept.made, path)
+            {
                 continue;
             }
             return None;

@@ -281,6 +281,31 @@ fn an_incremental_rebuild_equals_a_full_build_byte_for_byte() {
     assert_same_as_full_build(&site, &snapshot);
 }
 
+#[test]
+fn an_edited_route_while_serving_equals_a_full_build() {
+    let site = Fixture::copy("routes");
+    let track = |shift: f64| {
+        let mut text = String::from("<gpx version=\"1.1\" creator=\"t\"><trk><trkseg>");
+        for i in 0..200 {
+            let (lat, lon) = (39.0437 + i as f64 * 0.0002, 125.7553 + shift * (i as f64 / 40.0).sin());
+            text.push_str(&format!(
+                "<trkpt lat=\"{lat:.6}\" lon=\"{lon:.6}\"><ele>{}</ele></trkpt>",
+                30 + i % 7
+            ));
+        }
+        text + "</trkseg></trk></gpx>"
+    };
+    let gpx = site.path("content/run/2017-04-09-ridge/ridge.gpx");
+    site.write("content/run/2017-04-09-ridge/ridge.gpx", track(0.001));
+    let session = Session::new(&site.site(), false);
+    let (before, _) = session.build(ChangeKind::Content, None).unwrap();
+    site.write("content/run/2017-04-09-ridge/ridge.gpx", track(0.004));
+    let (after, _) = session.build(ChangeKind::Content, Some(std::slice::from_ref(&gpx))).unwrap();
+    assert!(after.changed_since(&before) >= 3, "the route's page, file and trip");
+    assert_eq!(after.bytes("home/home/index.html"), before.bytes("home/home/index.html"));
+    assert_same_as_full_build(&site, &after);
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_it_cleanly_leaving_nothing_behind() {
