@@ -489,6 +489,44 @@ pub(crate) mod tests {
         assert!(err(waypoints).contains("only waypoints"));
     }
 
+    proptest::proptest! {
+        // Each case may draw the whole world's outlines: a few dozen suffice.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever a file holds, reading it says what is wrong or gives a
+        /// route, and a route is always measured and drawn: never a panic.
+        #[test]
+        fn any_file_is_read_or_refused_and_any_route_drawn(
+            cut in 0usize..2000,
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            points in proptest::collection::vec((-90.0f64..=90.0, -180.0f64..180.0, -500.0f64..9000.0, 0.0f64..86_000.0), 1..40),
+        ) {
+            let text = gpx(&points);
+            let mut bytes = text.as_bytes()[..cut.min(text.len())].to_vec();
+            bytes.extend(&noise);
+            bytes.extend(&text.as_bytes()[cut.min(text.len())..]);
+            for input in [text.as_bytes(), &bytes[..]] {
+                if let Ok(route) = read(input) {
+                    let drawn = for_post(&[Arc::new(route)], &[], Units::Metric, "Any");
+                    proptest::prop_assert!(drawn.map_svg.starts_with("<svg") && drawn.map_svg.ends_with("</svg>"));
+                    proptest::prop_assert!(drawn.figures.distance.is_finite() && drawn.figures.distance >= 0.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn routes_at_the_edges_of_the_world_are_drawn() {
+        for points in [
+            vec![(89.9, 0.0, 0.0, 0.0), (-89.9, 0.0, 0.0, 10.0)],
+            vec![(65.0, 179.99, 0.0, 0.0), (65.0, -179.99, 0.0, 10.0)],
+            vec![(39.0, 125.7, 30.0, 0.0), (39.0, 125.7, 30.0, 10.0)],
+        ] {
+            let route = read(gpx(&points).as_bytes()).unwrap();
+            let drawn = for_post(&[Arc::new(route)], &[], Units::Metric, "Edge");
+            roxmltree::Document::parse(&drawn.map_svg).unwrap();
+        }
+    }
+
     #[test]
     fn times_going_backwards_are_dropped_with_a_warning() {
         let route = read(
