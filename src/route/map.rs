@@ -46,6 +46,8 @@ pub(crate) enum DotKind {
     Distance,
     /// A photo or a post: numbered, a link.
     Place,
+    /// A named place of the route file (`<wpt>`).
+    Waypoint,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -272,6 +274,7 @@ pub(crate) fn draw(map: &Map, title: &str, class: &str) -> Option<String> {
             DotKind::Finish => (6.0, "#1a1a1a", "var(--map-finish,#1a1a1a)"),
             DotKind::Distance => (7.5, "#ffffff", "var(--map-mark,#ffffff)"),
             DotKind::Place => (9.0, "#1f4e79", "var(--map-place,#1f4e79)"),
+            DotKind::Waypoint => (4.5, "#6b6b6b", "var(--map-hop,#6b6b6b)"),
         };
         if let Some(href) = &dot.href {
             let _ = write!(svg, "<a href=\"{}\">", escape(href));

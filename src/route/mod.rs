@@ -387,6 +387,16 @@ pub fn for_post(files: &[Arc<Route>], photos: &[PlacedPhoto], units: Units, titl
         title: "Finish".into(),
         href: None,
     });
+    for waypoint in files.iter().flat_map(|f| &f.waypoints) {
+        dots.push(map::Dot {
+            lat: waypoint.lat,
+            lon: waypoint.lon,
+            kind: map::DotKind::Waypoint,
+            label: String::new(),
+            title: waypoint.name.clone().unwrap_or_else(|| "A waypoint".into()),
+            href: None,
+        });
+    }
     for photo in photos {
         dots.push(map::Dot {
             lat: photo.lat,
@@ -525,6 +535,16 @@ pub(crate) mod tests {
             let drawn = for_post(&[Arc::new(route)], &[], Units::Metric, "Edge");
             roxmltree::Document::parse(&drawn.map_svg).unwrap();
         }
+    }
+
+    #[test]
+    fn waypoints_are_drawn_with_their_names() {
+        let text = gpx(&[(39.0, 125.7, 30.0, 0.0), (39.01, 125.71, 32.0, 600.0)]).replace(
+            "</gpx>",
+            "<wpt lat=\"39.005\" lon=\"125.705\"><name>Water &amp; gels</name></wpt></gpx>",
+        );
+        let drawn = for_post(&[Arc::new(read(text.as_bytes()).unwrap())], &[], Units::Metric, "Run");
+        assert!(drawn.map_svg.contains("<title>Water &amp; gels</title>"), "{}", drawn.map_svg);
     }
 
     #[test]
