@@ -45,6 +45,7 @@ fn trip(posts: &[Post], ids: &[PostId], post_day: &[Option<i64>]) -> Geography {
     let mut geography = Geography::default();
     let mut visited: Vec<&'static str> = Vec::new();
     let mut looked_up: Option<(f64, f64)> = None;
+    let mut last_country = None;
     // A place near the last one looked up is taken to be in the same country:
     // a trip's posts are mostly close together, and each lookup tests outlines.
     let mut visit = |lat: f64, lon: f64| {
@@ -52,11 +53,13 @@ fn trip(posts: &[Post], ids: &[PostId], post_day: &[Option<i64>]) -> Geography {
             return;
         }
         looked_up = Some((lat, lon));
-        if let Some(country) = outlines::country_at(lat, lon)
+        let country = outlines::country_near(lat, lon, last_country);
+        if let Some(country) = country
             && !visited.contains(&country.name.as_str())
         {
             visited.push(&country.name);
         }
+        last_country = country.or(last_country);
     };
     for &id in ids {
         let post = &posts[id.0];

@@ -94,7 +94,18 @@ pub(super) fn all_trips(order: &[usize], here: &UrlPath, inputs: &Inputs<'_>) ->
     let mut map = Map::default();
     for (n, &t) in order.iter().enumerate() {
         let geography = &inputs.index.trip_geography[t];
-        map.lines.extend(lines(geography, inputs));
+        // At the scale of the world a trip is one line through where it went.
+        let mut path = Vec::new();
+        for stop in &geography.stops {
+            path.push(stop.from);
+            if let Some(route) = &inputs.content.posts[stop.post.0].route {
+                path.extend(route.lines.iter().flatten().copied());
+            }
+            path.push(stop.to);
+        }
+        if path.len() >= 2 {
+            map.lines.push(Line { points: path, kind: LineKind::Hop });
+        }
         if let Some(first) = geography.stops.first() {
             let trip = &inputs.content.trips[t];
             map.dots.push(Dot {

@@ -21,6 +21,9 @@ pub(crate) const WIDTH: f64 = 640.0;
 /// map being drawn at about 0.6 of its units per CSS pixel there.
 pub(crate) const TOLERANCE: f64 = 0.5;
 
+/// The same for land: coasts and borders need less detail than a route.
+const LAND_TOLERANCE: f64 = 1.0;
+
 /// What a line is: its look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LineKind {
@@ -213,8 +216,14 @@ fn land(view: &View) -> String {
                 if clipped.len() < 3 {
                     continue;
                 }
-                let points = simplified(clipped.into_iter(), TOLERANCE);
-                if points.len() >= 3 {
+                // Land needs less detail than a route, and an island smaller
+                // than a unit cannot be seen.
+                let points = simplified(clipped.into_iter(), LAND_TOLERANCE);
+                let (lo, hi) =
+                    points.iter().fold(((f64::MAX, f64::MAX), (f64::MIN, f64::MIN)), |(lo, hi), p| {
+                        ((lo.0.min(p.0), lo.1.min(p.1)), (hi.0.max(p.0), hi.1.max(p.1)))
+                    });
+                if points.len() >= 3 && (hi.0 - lo.0 >= 1.0 || hi.1 - lo.1 >= 1.0) {
                     path_data(&mut data, &points, true);
                 }
             }
@@ -249,6 +258,11 @@ pub(crate) fn draw(map: &Map, title: &str, class: &str) -> Option<String> {
         let mut data = String::new();
         for line in map.lines.iter().filter(|l| l.kind == kind) {
             let points = simplified(line.points.iter().map(|&(lat, lon)| view.project(lat, lon)), TOLERANCE);
+            // A line shorter than a unit would draw nothing to see.
+            let (Some(&first), Some(&last)) = (points.first(), points.last()) else { continue };
+            if points.len() == 2 && (first.0 - last.0).abs() < 1.0 && (first.1 - last.1).abs() < 1.0 {
+                continue;
+            }
             path_data(&mut data, &points, false);
         }
         if data.is_empty() {
@@ -267,37 +281,48 @@ pub(crate) fn draw(map: &Map, title: &str, class: &str) -> Option<String> {
             "<path d=\"{data}\" fill=\"none\" {look} stroke-linecap=\"round\" stroke-linejoin=\"round\"/>"
         );
     }
-    for dot in &map.dots {
-        let (x, y) = view.project(dot.lat, dot.lon);
-        let (r, fill, style) = match dot.kind {
-            DotKind::Start => (6.0, "#2e7d32", "var(--map-start,#2e7d32)"),
-            DotKind::Finish => (6.0, "#1a1a1a", "var(--map-finish,#1a1a1a)"),
-            DotKind::Distance => (7.5, "#ffffff", "var(--map-mark,#ffffff)"),
-            DotKind::Place => (9.0, "#1f4e79", "var(--map-place,#1f4e79)"),
-            DotKind::Waypoint => (4.5, "#6b6b6b", "var(--map-hop,#6b6b6b)"),
-        };
-        if let Some(href) = &dot.href {
-            let _ = write!(svg, "<a href=\"{}\">", escape(href));
+    // Dots of a kind share their look on a group, so a map of many places
+    // does not repeat it for each.
+    let text_look = "font-family=\"sans-serif\" font-weight=\"600\" text-anchor=\"middle\"";
+    for kind in [DotKind::Waypoint, DotKind::Distance, DotKind::Start, DotKind::Finish, DotKind::Place] {
+        let dots: Vec<&Dot> = map.dots.iter().filter(|d| d.kind == kind).collect();
+        if dots.is_empty() {
+            continue;
         }
+        let (r, fill, style, text) = match kind {
+            DotKind::Start => (6.0, "#2e7d32", "var(--map-start,#2e7d32)", "#ffffff"),
+            DotKind::Finish => (6.0, "#1a1a1a", "var(--map-finish,#1a1a1a)", "#ffffff"),
+            DotKind::Distance => (7.5, "#ffffff", "var(--map-mark,#ffffff)", "#1a1a1a"),
+            DotKind::Place => (9.0, "#1f4e79", "var(--map-place,#1f4e79)", "#ffffff"),
+            DotKind::Waypoint => (4.5, "#6b6b6b", "var(--map-hop,#6b6b6b)", "#ffffff"),
+        };
         let _ = write!(
             svg,
-            "<g><title>{}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"1.5\" style=\"fill:{style}\"/>",
-            escape(&dot.title)
+            "<g fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"1.5\" style=\"fill:{style}\"><g {text_look} stroke=\"none\">"
         );
-        if !dot.label.is_empty() {
-            let color = if dot.kind == DotKind::Distance { "#1a1a1a" } else { "#ffffff" };
+        for dot in dots {
+            let (x, y) = view.project(dot.lat, dot.lon);
+            let (open, close) = match &dot.href {
+                Some(href) => (format!("<a href=\"{}\">", escape(href)), "</a>"),
+                None => ("<g>".to_string(), "</g>"),
+            };
             let _ = write!(
                 svg,
-                "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"{}\" text-anchor=\"middle\" fill=\"{color}\" font-family=\"sans-serif\" font-weight=\"600\">{}</text>",
-                y + 3.4,
-                if dot.label.len() > 2 { 8 } else { 10 },
-                escape(&dot.label)
+                "{open}<title>{}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" stroke=\"#ffffff\"/>",
+                escape(&dot.title)
             );
+            if !dot.label.is_empty() {
+                let _ = write!(
+                    svg,
+                    "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"{}\" style=\"fill:{text}\">{}</text>",
+                    y + 3.4,
+                    if dot.label.len() > 2 { 8 } else { 10 },
+                    escape(&dot.label)
+                );
+            }
+            svg.push_str(close);
         }
-        svg.push_str("</g>");
-        if dot.href.is_some() {
-            svg.push_str("</a>");
-        }
+        svg.push_str("</g></g>");
     }
     svg.push_str("</svg>");
     Some(svg)

@@ -32,8 +32,9 @@ pub(crate) fn world() -> &'static [Country] {
 const COAST_REACH: f64 = 0.1;
 
 /// The country holding the point, else the nearest one within
-/// `COAST_REACH`; `None` at sea.
-pub(crate) fn country_at(lat: f64, lon: f64) -> Option<&'static Country> {
+/// `COAST_REACH`; `None` at sea. `likely` is tried first: the country of the
+/// place before, which most places of a trip share.
+pub(crate) fn country_near(lat: f64, lon: f64, likely: Option<&'static Country>) -> Option<&'static Country> {
     let point = geo::Point::new(lon, lat);
     let within = |rect: &Rect<f64>, reach: f64| {
         let (min, max) = (rect.min(), rect.max());
@@ -41,9 +42,14 @@ pub(crate) fn country_at(lat: f64, lon: f64) -> Option<&'static Country> {
     };
     let world = world();
     let inside = |c: &Country| {
-        c.shape.0.iter().zip(&c.parts).any(|(polygon, part)| within(part, 0.0) && polygon.contains(&point))
+        within(&c.bounds, 0.0)
+            && c.shape
+                .0
+                .iter()
+                .zip(&c.parts)
+                .any(|(polygon, part)| within(part, 0.0) && polygon.contains(&point))
     };
-    if let Some(country) = world.iter().find(|c| within(&c.bounds, 0.0) && inside(c)) {
+    if let Some(country) = likely.filter(|c| inside(c)).or_else(|| world.iter().find(|c| inside(c))) {
         return Some(country);
     }
     world
@@ -160,7 +166,7 @@ mod tests {
 
     #[test]
     fn points_fall_in_their_countries() {
-        let name = |lat, lon| country_at(lat, lon).map(|c| c.name.as_str());
+        let name = |lat, lon| country_near(lat, lon, None).map(|c| c.name.as_str());
         assert_eq!(name(39.04, 125.75), Some("North Korea"));
         assert_eq!(name(38.72, -9.14), Some("Portugal"));
         assert_eq!(name(48.86, 2.35), Some("France"));
