@@ -161,7 +161,13 @@ fn push_cdata(xml: &mut String, text: &str) {
     xml.push_str("]]>");
 }
 
-/// A post as a feed entry: its photos, then its body, every link absolute.
+/// Where a post's route map is published as a file of its own, beside its page.
+pub(super) fn route_map_path(post: &crate::parse::Post) -> String {
+    format!("{}route-map.svg", post.url.as_str())
+}
+
+/// A post as a feed entry: its photos, then its body, and its route's map
+/// and figures; every link absolute.
 fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
     let post = &inputs.content.posts[id.0];
     let index = inputs.index;
@@ -181,6 +187,27 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
         html.push_str("</figure>\n");
     }
     html.push_str(&inputs.photos.rewrite_html(with_tag_links(&post.body_html, here, inputs), here));
+    if let Some(route) = &post.route {
+        // Readers drop inline SVG from feeds, but show it as an image.
+        let units = inputs.config.units;
+        let f = &route.figures;
+        let figures: Vec<String> = [
+            Some(units.distance(f.distance)),
+            f.duration.map(crate::route::duration),
+            f.moving.or(f.duration).and_then(|s| units.pace(s, f.distance)),
+            f.climb.map(|c| format!("{} climbed", units.height(c))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        html.push_str(&format!(
+            "<figure><img src=\"{}\" alt=\"Map of the route\" width=\"{}\" height=\"{}\"><figcaption>{}</figcaption></figure>\n",
+            here.link_to(&route_map_path(post)),
+            crate::route::map::WIDTH,
+            route.map_height,
+            escape(&figures.join(" · "))
+        ));
+    }
     let html = absolute_links(&html, here, base);
     let written = &post.date_rfc3339;
     let url = post.url.absolute(base);

@@ -87,6 +87,7 @@ pub(crate) fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputF
     // escaped) and the pages in flight would otherwise be in memory at once.
     let mut files = render_all(&jobs, inputs, place)?;
     drop(jobs);
+    files.extend(route_maps((0..content.posts.len()).map(PostId), inputs, place)?);
     let sitemap = feeds::sitemap(&files, inputs);
     files.extend(feeds::all(inputs, place)?);
     files.push(place(sitemap)?);
@@ -145,8 +146,31 @@ pub(crate) fn posts_and_their_feeds(
     jobs.extend(trips.into_iter().map(Job::Trip));
     jobs.extend(posts.iter().map(|&id| Job::Post(id)));
     let mut files = render_all(&jobs, inputs, place)?;
+    files.extend(route_maps(cards.iter().copied(), inputs, place)?);
     let changed: Vec<PostId> = cards.iter().chain(bodies).copied().collect();
     files.extend(feeds::containing(inputs, &changed, place)?);
+    Ok(files)
+}
+
+/// The route maps of `posts` (those that have one) as SVG files beside their
+/// pages, for feeds: a post's route is in its card print, so a changed route
+/// is a changed card.
+fn route_maps(
+    posts: impl Iterator<Item = PostId>,
+    inputs: &Inputs<'_>,
+    place: &Place<'_>,
+) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    for id in posts {
+        let post = &inputs.content.posts[id.0];
+        let Some(route) = &post.route else { continue };
+        let svg = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", route.map_svg);
+        files.push(place(OutputFile {
+            path: feeds::route_map_path(post).into(),
+            origin: format!("the route map of {}", post.source.shown().display()),
+            body: Body::Bytes(std::sync::Arc::new(svg.into_bytes())),
+        })?);
+    }
     Ok(files)
 }
 

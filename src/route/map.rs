@@ -232,6 +232,11 @@ fn land(view: &View) -> String {
     data
 }
 
+/// The height `draw` gives the drawing of `map` (its width is `WIDTH`).
+pub(crate) fn height_of(map: &Map) -> Option<f64> {
+    View::fit(map).map(|view| view.height)
+}
+
 /// Draws `map` as an SVG element titled `title`; `None` when it has no point.
 pub(crate) fn draw(map: &Map, title: &str, class: &str) -> Option<String> {
     let view = View::fit(map)?;

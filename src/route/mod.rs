@@ -327,6 +327,8 @@ pub struct PostRoute {
     /// (lat, lon) of each line, as recorded: for the trip's map.
     pub(crate) lines: Vec<Vec<(f64, f64)>>,
     pub(crate) map_svg: String,
+    /// The map's height, its width being `map::WIDTH`.
+    pub(crate) map_height: f64,
     pub(crate) profile_svg: Option<String>,
     /// Of the GPX files' bytes.
     pub(crate) hash: u64,
@@ -415,6 +417,7 @@ pub fn for_post(files: &[Arc<Route>], photos: &[PlacedPhoto], units: Units, titl
         dots,
     };
     let distance = units.distance(figures.distance);
+    let map_height = map::height_of(&map).unwrap_or(0.0);
     let map_svg = map::draw(&map, &format!("Map of the route of “{title}”: {distance}"), "route-map")
         .unwrap_or_default();
     let heights: Vec<(f64, f64)> = figures
@@ -436,6 +439,7 @@ pub fn for_post(files: &[Arc<Route>], photos: &[PlacedPhoto], units: Units, titl
         figures,
         lines: latlon,
         map_svg,
+        map_height,
         profile_svg,
         hash: crate::fingerprint::hash_of(files.iter().map(|f| f.hash).collect::<Vec<_>>()),
         warnings: files.iter().flat_map(|f| f.warnings.iter().cloned()).collect(),

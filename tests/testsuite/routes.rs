@@ -102,6 +102,13 @@ fn a_route_becomes_a_map_a_profile_figures_and_splits() {
     assert_eq!(splits, (distance / 1000.0).ceil() as usize, "one row a kilometre");
     assert!(html.contains("<dt>Pace</dt>") && html.contains("/km</dd>"));
     assert!(html.contains("href=\"ridge.gpx\" download"));
+
+    // Feeds show the map as an image (readers drop inline SVG), with the figures.
+    let file = site.read("public/run/ridge/route-map.svg");
+    roxmltree::Document::parse(&file).expect("the map file is XML");
+    let feed = site.read("public/run/feed.xml");
+    assert!(feed.contains("https://example.org/routes/run/ridge/route-map.svg"), "{feed}");
+    assert!(feed.contains(" km · 1:06:38 · "), "{feed}");
 }
 
 #[test]
@@ -193,7 +200,14 @@ fn an_edited_route_rerenders_only_the_pages_that_show_it() {
     milepost::build(&site.site(), &BuildOptions::default()).unwrap();
     let after = site.files("public");
     let changed: Vec<&String> = after.keys().filter(|path| before.get(*path) != after.get(*path)).collect();
-    for shown in ["run/ridge/index.html", "run/ridge/ridge.gpx", "run/index.html", "map/index.html"] {
+    for shown in [
+        "run/ridge/index.html",
+        "run/ridge/ridge.gpx",
+        "run/ridge/route-map.svg",
+        "run/index.html",
+        "map/index.html",
+        "run/feed.xml",
+    ] {
         assert!(changed.iter().any(|c| c.as_str() == shown), "{shown} not remade: {changed:?}");
     }
     assert!(after.contains_key("home/home/index.html"));
