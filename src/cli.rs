@@ -31,6 +31,27 @@ pub enum Command {
     Init(InitArgs),
     /// Build, serve on 127.0.0.1, rebuild on every change and reload the browser
     Serve(ServeArgs),
+    /// Bring posts from elsewhere into content/
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Instagram's "Download your information" export (JSON), a folder or the .zip
+    Instagram(InstagramArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstagramArgs {
+    /// The export: its folder, or the .zip as downloaded
+    pub export: PathBuf,
+    /// Put the posts in this trip (a folder under content/, made if new)
+    #[arg(long, value_name = "SLUG")]
+    pub trip: Option<String>,
+    /// List what would be made, writing nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ mod fingerprint;
 mod hashtag;
 mod html;
 pub mod images;
+pub mod import;
 pub mod index;
 pub mod load;
 mod output;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use milepost::cli::{Cli, Command};
+use milepost::cli::{Cli, Command, ImportCommand};
 use milepost::{BuildOptions, Site, error, scaffold};
 
 #[global_allocator]
@@ -66,6 +66,14 @@ fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
             };
             milepost::serve::run(&site, &options).map_err(|e| (e, false))?;
             Ok(String::new())
+        }
+        Command::Import(ImportCommand::Instagram(args)) => {
+            let site = site(false)?;
+            let options = milepost::import::ImportOptions { trip: args.trip, dry_run: args.dry_run };
+            let report =
+                milepost::import::instagram(&site, &args.export, &options).map_err(|e| (e, false))?;
+            warn(&report.warnings);
+            Ok(report.summary())
         }
         Command::Init(args) => {
             let dir = args.dir.unwrap_or_else(|| ".".into());

@@ -68,9 +68,23 @@ fn trips_of(site: &Site) -> Vec<String> {
     trips
 }
 
-/// A YAML double-quoted string.
-fn yaml_string(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+/// A YAML double-quoted string (control characters escaped, so any text
+/// stays on its line).
+pub(crate) fn yaml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 const INIT_FILES: &[(&str, &str)] = &[

@@ -100,8 +100,20 @@ fn yaml_hint(message: &str) -> String {
     }
 }
 
-pub const POST_KEYS: &[&str] =
-    &["title", "date", "location", "coords", "tags", "photos", "cover", "summary", "gpx", "draft", "slug"];
+pub const POST_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "location",
+    "coords",
+    "tags",
+    "photos",
+    "cover",
+    "summary",
+    "gpx",
+    "draft",
+    "slug",
+    "instagram",
+];
 const PHOTO_KEYS: &[&str] = &["src", "caption", "alt"];
 pub(super) const TRIP_KEYS: &[&str] = &["title", "start", "end", "summary", "cover", "location"];
 pub(super) const PAGE_KEYS: &[&str] = &["title", "summary", "draft", "slug"];
@@ -123,6 +135,10 @@ pub struct PostMatter {
     pub(super) gpx: Vec<String>,
     pub(super) draft: bool,
     pub(super) slug: Option<String>,
+    /// The Instagram post it was imported from: how `milepost import`
+    /// knows it next time. Nothing else reads it.
+    #[allow(dead_code)]
+    pub(super) instagram: Option<serde_yaml::Value>,
 }
 
 /// An entry of `photos:`: a bare path, or a path with caption and alt text.
