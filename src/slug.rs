@@ -11,18 +11,22 @@ use crate::hashtag;
 /// every current host serves them and links to them are percent-encoded by
 /// the browser.
 pub(crate) fn slugify(text: &str) -> String {
+    // A mark belongs to the letter before it: one after a dropped emoji (its
+    // variation selector) goes with it.
+    let mut after_word = false;
     joined(text, |c| {
-        c.is_alphanumeric()
-            || c == '_'
-            || matches!(c, '\u{200c}' | '\u{200d}')
-            || c.general_category_group() == GeneralCategoryGroup::Mark
+        let mark = c.general_category_group() == GeneralCategoryGroup::Mark;
+        let keep =
+            c.is_alphanumeric() || c == '_' || ((mark || matches!(c, '\u{200c}' | '\u{200d}')) && after_word);
+        after_word = keep;
+        keep
     })
     .to_lowercase()
 }
 
 /// `text` (composed, NFC) with each run of characters that `keep` refuses
 /// turned into one dash, none at either end.
-fn joined(text: &str, keep: impl Fn(char) -> bool) -> String {
+fn joined(text: &str, mut keep: impl FnMut(char) -> bool) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.nfc() {
@@ -95,6 +99,7 @@ mod tests {
         assert_eq!(slugify("हिन्दी दिवस"), "हिन्दी-दिवस");
         assert_eq!(slugify("ශ්‍රී ලංකා"), "ශ්‍රී-ලංකා");
         assert_eq!(slugify("cafe\u{301}"), "café");
+        assert_eq!(slugify("Sydney ☀️ café"), "sydney-café");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod commands;
 mod errors;
 mod fixture;
 mod hashtags;
+mod import;
 mod links;
 mod offline;
 mod photos;

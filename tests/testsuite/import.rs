@@ -1,0 +1,197 @@
+//! `milepost import instagram`: exports in each layout, as folders and as
+//! zips, made here; what one post becomes; re-imports; bad exports.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::fixture::Fixture;
+
+/// Instagram writes each UTF-8 byte of a caption as its own character.
+fn mojibake(text: &str) -> String {
+    text.bytes().map(|b| format!("\\u{b:04x}")).collect()
+}
+
+fn jpeg(shade: u8) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(16, 16, image::Rgb([shade, 100, 50]));
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut bytes).encode_image(&image).unwrap();
+    bytes
+}
+
+/// The files of an export: (path, bytes). `layout` is where the posts file
+/// goes (`content`, `your_instagram_activity/content`, `your_instagram_activity/media`).
+fn export_files(layout: &str) -> Vec<(String, Vec<u8>)> {
+    let caption = mojibake("Sydney ☀️ café #harbour#bridge with @ana_k\nSecond line");
+    let posts = format!(
+        r#"[
+  {{"media": [
+      {{"uri": "media/posts/201904/a.jpg", "creation_timestamp": 1555130000, "title": "",
+        "media_metadata": {{"photo_metadata": {{"exif_data": [{{"latitude": -33.8568, "longitude": 151.2153}}]}}}}}},
+      {{"uri": "media/posts/201904/b.webp", "creation_timestamp": 1555130000, "title": ""}}],
+    "title": "{caption}", "creation_timestamp": 1555130000}},
+  {{"media": [{{"uri": "media/posts/201904/c.jpg", "creation_timestamp": 1555230000, "title": "Lisbon tram #tram28"}}]}},
+  {{"media": {{"uri": "media/posts/201904/start", "creation_timestamp": 1555330000, "title": "Start line #marathon"}}}},
+  {{"media": [{{"uri": "", "creation_timestamp": 1555430000, "title": "A photo that was lost #lost"}}]}}
+]"#
+    );
+    let mut video = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    video.extend([0u8; 64]);
+    vec![
+        (format!("{layout}/posts_1.json"), posts.into_bytes()),
+        ("media/posts/201904/a.jpg".to_string(), jpeg(10)),
+        // Real exports name JPEG files .webp: the bytes decide.
+        ("media/posts/201904/b.webp".to_string(), jpeg(80)),
+        ("media/posts/201904/c.jpg".to_string(), jpeg(160)),
+        ("media/posts/201904/start".to_string(), video),
+    ]
+}
+
+fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) {
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+fn write_zip(path: &Path, files: &[(String, Vec<u8>)]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in files {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn site() -> Fixture {
+    let site = Fixture::empty();
+    site.write(
+        "site.toml",
+        "title = \"Imported\"\nbase_url = \"https://example.org/\"\ntimezone = \"Europe/Lisbon\"\n",
+    );
+    site
+}
+
+#[test]
+fn every_layout_zipped_or_not_becomes_the_same_posts() {
+    for layout in ["content", "your_instagram_activity/content", "your_instagram_activity/media"] {
+        for zipped in [false, true] {
+            let site = site();
+            let export = site.path("export");
+            let files = export_files(layout);
+            let export = if zipped {
+                let zip = site.path("export.zip");
+                write_zip(&zip, &files);
+                zip
+            } else {
+                write_folder(&export, &files);
+                export
+            };
+            let run = site.milepost(&["import", "instagram", export.to_str().unwrap()]);
+            let out = run.succeeded();
+            assert!(
+                out.contains("Imported 4 posts (3 photos, 1 video)"),
+                "{layout} {zipped}: {out}\n{}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("no file named"), "{}", run.stderr);
+
+            let carousel = site.read("content/instagram/2019-04-13-sydney-café-with/index.md");
+            assert!(carousel.contains("title: \"Sydney ☀️ café with\""), "{carousel}");
+            assert!(carousel.contains("date: 2019-04-13T05:33:20+01:00"), "{carousel}");
+            assert!(carousel.contains("coords: [-33.856800, 151.215300]"), "{carousel}");
+            assert!(carousel.contains("photos:\n  - \"a.jpg\"\n  - \"b.jpg\"\n"), "{carousel}");
+            assert!(carousel.contains("#harbour#bridge with @ana\\_k\\\nSecond line"), "{carousel}");
+            assert!(carousel.contains("instagram: "));
+            assert!(site.exists("content/instagram/2019-04-13-sydney-café-with/b.jpg"));
+            let video = site.read("content/instagram/2019-04-15-start-line/index.md");
+            assert!(video.contains("[The video](start.mp4)"), "{video}");
+            assert!(site.exists("content/instagram/2019-04-15-start-line/start.mp4"));
+            assert!(
+                site.read("content/instagram/2019-04-16-a-photo-that-was-lost/index.md").contains("#lost")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_imported_site_builds_with_its_tags() {
+    let site = site();
+    write_folder(&site.path("export"), &export_files("content"));
+    site.milepost(&["import", "instagram", "export", "--trip", "sydney-2019"]).succeeded();
+    assert!(site.read("content/sydney-2019/_trip.md").contains("title: \"Sydney 2019\""));
+    site.milepost(&["build"]).succeeded();
+    for tag in ["harbour", "bridge", "tram28", "marathon", "lost"] {
+        assert!(site.exists(&format!("public/tags/{tag}/index.html")), "{tag}");
+    }
+    let page = site.read("public/sydney-2019/sydney-café-with/index.html");
+    assert!(page.contains("<span class=\"mention\">@ana_k</span>"), "{page}");
+}
+
+#[test]
+fn importing_again_adds_nothing_and_keeps_edits() {
+    let site = site();
+    write_folder(&site.path("export"), &export_files("content"));
+    site.milepost(&["import", "instagram", "export"]).succeeded();
+    let post = "content/instagram/2019-04-14-lisbon-tram/index.md";
+    site.write(post, site.read(post).replace("Lisbon tram", "Lisbon tram, edited"));
+    let before = site.files("content");
+    let out = site.milepost(&["import", "instagram", "export"]).succeeded().to_string();
+    assert!(out.contains("Imported 0 posts") && out.contains("4 imported before"), "{out}");
+    assert_eq!(site.files("content"), before);
+}
+
+#[test]
+fn a_dry_run_lists_and_writes_nothing() {
+    let site = site();
+    write_folder(&site.path("export"), &export_files("content"));
+    let out = site.milepost(&["import", "instagram", "export", "--dry-run"]).succeeded().to_string();
+    assert!(out.contains("would make content/instagram/2019-04-14-lisbon-tram/index.md"), "{out}");
+    assert!(out.contains("Would import 4 posts"), "{out}");
+    assert!(!site.exists("content"));
+}
+
+#[test]
+fn a_zip_that_climbs_out_is_refused_and_nothing_written() {
+    let site = site();
+    let mut files = export_files("content");
+    files.push(("../escaped.txt".to_string(), b"out".to_vec()));
+    write_zip(&site.path("export.zip"), &files);
+    let stderr = site.milepost(&["import", "instagram", "export.zip"]).failed().to_string();
+    assert!(stderr.contains("../escaped.txt") && stderr.contains("outside"), "{stderr}");
+    assert!(!site.exists("content") && !site.path("../escaped.txt").exists());
+
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(site.path("link.zip")).unwrap());
+    zip.add_symlink("content/posts_1.json", "/etc/passwd", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.finish().unwrap();
+    let stderr = site.milepost(&["import", "instagram", "link.zip"]).failed().to_string();
+    assert!(stderr.contains("outside the export (or a link)"), "{stderr}");
+    assert!(!site.exists("content"));
+}
+
+#[test]
+fn bad_exports_say_what_is_wrong() {
+    let site = site();
+    write_folder(
+        &site.path("broken"),
+        &[("content/posts_1.json".to_string(), b"[\n  {\"media\": [\n  }\n".to_vec())],
+    );
+    let stderr = site.milepost(&["import", "instagram", "broken"]).failed().to_string();
+    assert!(stderr.contains("posts_1.json") && stderr.contains("line 3"), "{stderr}");
+
+    write_folder(&site.path("old"), &[("media.json".to_string(), b"{}".to_vec())]);
+    let stderr = site.milepost(&["import", "instagram", "old"]).failed().to_string();
+    assert!(stderr.contains("old layout"), "{stderr}");
+
+    write_folder(
+        &site.path("html"),
+        &[("your_instagram_activity/content/posts_1.html".to_string(), b"<html>".to_vec())],
+    );
+    let stderr = site.milepost(&["import", "instagram", "html"]).failed().to_string();
+    assert!(stderr.contains("JSON format"), "{stderr}");
+
+    write_folder(&site.path("empty"), &[("readme.txt".to_string(), b"hi".to_vec())]);
+    let stderr = site.milepost(&["import", "instagram", "empty"]).failed().to_string();
+    assert!(stderr.contains("no posts file"), "{stderr}");
+    assert!(!site.exists("content"));
+}
