@@ -84,8 +84,17 @@ pub(crate) fn posts(export: &Export) -> Result<Vec<Post>> {
             .at_line(Some(e.line()))
             .hint("download your information again; an export cut short is not whole")
         })?;
+        // An export unpacked into a folder of its own (or zipped with one)
+        // names media from its root, which is where the layout's folders are.
+        let root = export_root(name);
         for item in items(&value) {
-            if let Some(post) = post(item, kind, name) {
+            if let Some(mut post) = post(item, kind, name) {
+                for media in &mut post.media {
+                    let rooted = format!("{root}{}", media.uri);
+                    if !media.uri.is_empty() && !export.contains(&media.uri) && export.contains(&rooted) {
+                        media.uri = rooted;
+                    }
+                }
                 posts.push(post);
             }
         }
@@ -96,6 +105,18 @@ pub(crate) fn posts(export: &Export) -> Result<Vec<Post>> {
             .then_with(|| a.media.first().map(|m| &m.uri).cmp(&b.media.first().map(|m| &m.uri)))
     });
     Ok(posts)
+}
+
+/// The folder of the export that holds the posts file `name`, with a
+/// trailing `/` ("" at the top): the part before `your_instagram_activity/`
+/// or `content/`.
+fn export_root(name: &str) -> &str {
+    for layout in ["your_instagram_activity/", "content/"] {
+        if let Some(at) = name.rfind(layout).filter(|&at| at == 0 || name.as_bytes()[at - 1] == b'/') {
+            return &name[..at];
+        }
+    }
+    name.rfind('/').map_or("", |at| &name[..=at])
 }
 
 /// The posts of a posts file: an array, or an object holding one
@@ -211,6 +232,17 @@ mod tests {
         assert_eq!(kind_of("content/archived_posts.json"), Some("archived post"));
         assert_eq!(kind_of("content/posts_.json"), None);
         assert_eq!(kind_of("media.json"), None);
+    }
+
+    #[test]
+    fn media_paths_are_from_the_export_root() {
+        assert_eq!(export_root("content/posts_1.json"), "");
+        assert_eq!(export_root("your_instagram_activity/media/posts_1.json"), "");
+        assert_eq!(
+            export_root("instagram-ana-2025/your_instagram_activity/content/posts_1.json"),
+            "instagram-ana-2025/"
+        );
+        assert_eq!(export_root("ana/content/posts_1.json"), "ana/");
     }
 
     #[test]

@@ -115,6 +115,18 @@ fn every_layout_zipped_or_not_becomes_the_same_posts() {
 }
 
 #[test]
+fn an_export_inside_a_folder_of_its_own_is_found() {
+    let site = site();
+    let files: Vec<(String, Vec<u8>)> = export_files("your_instagram_activity/media")
+        .into_iter()
+        .map(|(name, bytes)| (format!("instagram-ana-2025-01-01/{name}"), bytes))
+        .collect();
+    write_zip(&site.path("export.zip"), &files);
+    let out = site.milepost(&["import", "instagram", "export.zip"]).succeeded().to_string();
+    assert!(out.contains("Imported 4 posts (3 photos, 1 video)"), "{out}");
+}
+
+#[test]
 fn the_imported_site_builds_with_its_tags() {
     let site = site();
     write_folder(&site.path("export"), &export_files("content"));
