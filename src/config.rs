@@ -7,7 +7,6 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::error::{Problem, line_at};
-use crate::route::Units;
 use crate::suggest;
 
 pub(crate) const FILE_NAME: &str = "site.toml";
@@ -86,6 +85,16 @@ impl Default for PhotoConfig {
             publish_originals: false,
         }
     }
+}
+
+/// How distances and heights are written: a site setting (`units`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Units {
+    /// Kilometres and metres.
+    #[default]
+    Metric,
+    /// Miles and feet.
+    Imperial,
 }
 
 /// The settings of a site, checked.

@@ -2,47 +2,10 @@
 //! routes, numbered by day and linking to the posts, and the map of every
 //! trip (`/map/`). Drawn per page, since their links are relative to it.
 
-use serde::Serialize;
-
 use super::Inputs;
 use crate::index::Geography;
 use crate::route::map::{self, Dot, DotKind, Line, LineKind, Map};
 use crate::url::UrlPath;
-
-/// A trip's figures as templates receive them.
-#[derive(Serialize)]
-pub(super) struct TripFigures {
-    /// "1,234 km": routes, and straight hops between posts.
-    distance: Option<String>,
-    distance_m: f64,
-    /// Natural Earth's short names, in the order first visited.
-    countries: Vec<&'static str>,
-    highest: Option<String>,
-    highest_m: Option<f64>,
-    /// The post the highest point is on.
-    highest_post: Option<super::views::Link>,
-    /// Posts that know where they were.
-    places: usize,
-}
-
-impl TripFigures {
-    pub(super) fn new(geography: &Geography, here: &UrlPath, inputs: &Inputs<'_>) -> TripFigures {
-        let units = inputs.config.units;
-        let moved = geography.stops.len() > 1 || geography.distance > 0.0;
-        TripFigures {
-            distance: moved.then(|| units.distance(geography.distance)),
-            distance_m: geography.distance,
-            countries: geography.countries.clone(),
-            highest: geography.highest.map(|(spot, _)| units.height(spot.ele)),
-            highest_m: geography.highest.map(|(spot, _)| spot.ele),
-            highest_post: geography.highest.map(|(_, id)| {
-                let post = &inputs.content.posts[id.0];
-                super::views::Link { href: here.link_to(post.url.as_str()), title: post.title.clone() }
-            }),
-            places: geography.stops.len(),
-        }
-    }
-}
 
 /// The lines of a trip: its routes, and hops between its posts.
 fn lines(geography: &Geography, inputs: &Inputs<'_>) -> Vec<Line> {

@@ -4,13 +4,12 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::maps::TripFigures;
 use super::photos::ImageView;
 use super::{Inputs, paginated_url};
 use crate::config::Config;
 use crate::error::Problem;
 use crate::html::fill_tag_links;
-use crate::index::{PostId, Tag};
+use crate::index::{Geography, PostId, Tag};
 use crate::parse::{Page, Post, Trip};
 use crate::route::{PostRoute, Units, duration};
 use crate::url::{Linker, UrlPath};
@@ -610,6 +609,41 @@ impl<'a> YearView<'a> {
                     .collect(),
             })
             .collect()
+    }
+}
+
+/// A trip's figures as templates receive them.
+#[derive(Serialize)]
+pub(super) struct TripFigures {
+    /// "1,234 km": routes, and straight hops between posts.
+    distance: Option<String>,
+    distance_m: f64,
+    /// Natural Earth's short names, in the order first visited.
+    countries: Vec<&'static str>,
+    highest: Option<String>,
+    highest_m: Option<f64>,
+    /// The post the highest point is on.
+    highest_post: Option<Link>,
+    /// Posts that know where they were.
+    places: usize,
+}
+
+impl TripFigures {
+    pub(super) fn new(geography: &Geography, here: &UrlPath, inputs: &Inputs<'_>) -> TripFigures {
+        let units = inputs.config.units;
+        let moved = geography.stops.len() > 1 || geography.distance > 0.0;
+        TripFigures {
+            distance: moved.then(|| units.distance(geography.distance)),
+            distance_m: geography.distance,
+            countries: geography.countries.clone(),
+            highest: geography.highest.map(|(spot, _)| units.height(spot.ele)),
+            highest_m: geography.highest.map(|(spot, _)| spot.ele),
+            highest_post: geography.highest.map(|(_, id)| {
+                let post = &inputs.content.posts[id.0];
+                Link { href: here.link_to(post.url.as_str()), title: post.title.clone() }
+            }),
+            places: geography.stops.len(),
+        }
     }
 }
 

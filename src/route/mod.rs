@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+pub use crate::config::Units;
 use crate::images::Cache;
 use crate::load::Asset;
 use crate::paths::ContentPath;
@@ -211,16 +212,7 @@ fn check_times(lines: &mut [Vec<Point>], warnings: &mut Vec<String>) {
     }
 }
 
-/// How distances and heights are written: a site setting (`units`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Units {
-    /// Kilometres and metres.
-    #[default]
-    Metric,
-    /// Miles and feet.
-    Imperial,
-}
-
+// `Units` is a setting (config.rs); how each is written out is a route's business.
 impl Units {
     /// Metres in one unit of distance.
     pub(crate) fn distance_unit(self) -> f64 {
