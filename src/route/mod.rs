@@ -534,6 +534,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn planned_routes_and_several_files_are_read_one_after_another() {
+        let planned = "<gpx version=\"1.1\" creator=\"x\"><rte><name>Planned</name><rtept lat=\"39.0\" lon=\"125.7\"/><rtept lat=\"39.01\" lon=\"125.7\"/></rte></gpx>";
+        let route = read(planned.as_bytes()).unwrap();
+        assert_eq!(route.name.as_deref(), Some("Planned"));
+        assert!(route.lines[0].iter().all(|p| p.ele.is_none() && p.time.is_none()));
+        let morning = Arc::new(route);
+        let evening = Arc::new(
+            read(gpx(&[(39.02, 125.7, 30.0, 0.0), (39.03, 125.7, 31.0, 600.0)]).as_bytes()).unwrap(),
+        );
+        let both = for_post(&[morning, evening], &[], Units::Metric, "Day");
+        assert_eq!(both.lines.len(), 2);
+        // Two lines of about 1.1 km each; the gap between them is not walked.
+        assert!((2100.0..2300.0).contains(&both.figures.distance), "{}", both.figures.distance);
+        assert_eq!(both.name.as_deref(), Some("Planned"));
+    }
+
+    #[test]
     fn waypoints_are_drawn_with_their_names() {
         let text = gpx(&[(39.0, 125.7, 30.0, 0.0), (39.01, 125.71, 32.0, 600.0)]).replace(
             "</gpx>",
