@@ -34,6 +34,7 @@ pub struct ImportOptions {
 pub struct ImportReport {
     /// The bundles made (or, on a dry run, that would be), as content paths.
     pub made: Vec<String>,
+    /// Photos made (on a dry run: media files found, photos or videos).
     pub photos: usize,
     pub videos: usize,
     /// Posts left out, with why.
@@ -51,15 +52,25 @@ impl ImportReport {
                 out.push_str(&format!("would make {made}\n"));
             }
         }
-        let verb = if self.dry_run { "Would import" } else { "Imported" };
+        // A dry run reads no media file, so it cannot tell photos from videos.
+        let (verb, media) = if self.dry_run {
+            ("Would import", format!("{} media file{}", self.photos, plural(self.photos)))
+        } else {
+            (
+                "Imported",
+                format!(
+                    "{} photo{}, {} video{}",
+                    self.photos,
+                    plural(self.photos),
+                    self.videos,
+                    plural(self.videos)
+                ),
+            )
+        };
         out.push_str(&format!(
-            "{verb} {} post{} ({} photo{}, {} video{}); skipped {}.",
+            "{verb} {} post{} ({media}); skipped {}.",
             self.made.len(),
             plural(self.made.len()),
-            self.photos,
-            plural(self.photos),
-            self.videos,
-            plural(self.videos),
             self.skipped.len()
         ));
         let mut reasons: Vec<&str> = self.skipped.iter().map(|(_, why)| why.as_str()).collect();
@@ -215,9 +226,6 @@ pub fn instagram(site: &Site, export: &Path, options: &ImportOptions) -> Result<
         report.warnings.extend(bundle.warnings);
     }
     progress.finish_and_clear();
-    if report.dry_run {
-        report.videos = 0;
-    }
     Ok(report)
 }
 

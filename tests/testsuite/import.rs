@@ -159,7 +159,7 @@ fn a_dry_run_lists_and_writes_nothing() {
     write_folder(&site.path("export"), &export_files("content"));
     let out = site.milepost(&["import", "instagram", "export", "--dry-run"]).succeeded().to_string();
     assert!(out.contains("would make content/instagram/2019-04-14-lisbon-tram/index.md"), "{out}");
-    assert!(out.contains("Would import 4 posts"), "{out}");
+    assert!(out.contains("Would import 4 posts (4 media files)"), "{out}");
     assert!(!site.exists("content"));
 }
 
