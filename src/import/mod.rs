@@ -220,7 +220,8 @@ pub fn instagram(site: &Site, export: &Path, options: &ImportOptions) -> Result<
             report.photos += present.len();
             continue;
         }
-        let bundle = write_bundle(&export, &folder, &name, post, &present, &id, &title, &date, coords)?;
+        let bundle = Bundle { post, media: &present, id: &id, title: &title, date: &date, coords };
+        let bundle = write_bundle(&export, &folder, &name, &bundle)?;
         report.photos += bundle.photos;
         report.videos += bundle.videos;
         report.warnings.extend(bundle.warnings);
@@ -438,25 +439,25 @@ struct Written {
     warnings: Vec<Problem>,
 }
 
+/// One post as it is written: what its `index.md` says, and its media.
+struct Bundle<'a> {
+    post: &'a instagram::Post,
+    /// Its media whose files are in the export.
+    media: &'a [&'a instagram::Media],
+    id: &'a str,
+    title: &'a str,
+    date: &'a str,
+    coords: Option<(f64, f64)>,
+}
+
 /// Writes one post's bundle under a temporary name, then renames it into
 /// place.
-#[allow(clippy::too_many_arguments)]
-fn write_bundle(
-    export: &Export,
-    folder: &Path,
-    name: &str,
-    post: &instagram::Post,
-    media: &[&instagram::Media],
-    id: &str,
-    title: &str,
-    date: &str,
-    coords: Option<(f64, f64)>,
-) -> Result<Written> {
+fn write_bundle(export: &Export, folder: &Path, name: &str, bundle: &Bundle<'_>) -> Result<Written> {
     let temp = folder.join(format!(".{name}.milepost-tmp-{}", std::process::id()));
     let done = folder.join(name);
     let _ = std::fs::remove_dir_all(&temp);
     std::fs::create_dir_all(&temp).map_err(|e| Error::io("make the folder", &temp, e))?;
-    let result = fill_bundle(export, &temp, post, media, id, title, date, coords);
+    let result = fill_bundle(export, &temp, bundle);
     match result {
         Ok(written) => {
             std::fs::rename(&temp, &done).map_err(|e| {
@@ -472,22 +473,13 @@ fn write_bundle(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn fill_bundle(
-    export: &Export,
-    dir: &Path,
-    post: &instagram::Post,
-    media: &[&instagram::Media],
-    id: &str,
-    title: &str,
-    date: &str,
-    coords: Option<(f64, f64)>,
-) -> Result<Written> {
+fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Written> {
+    let Bundle { post, media, id, title, date, coords } = bundle;
     let mut written = Written { photos: 0, videos: 0, warnings: Vec::new() };
     let mut photos = Vec::new();
     let mut videos = Vec::new();
     let mut used: BTreeSet<String> = BTreeSet::new();
-    for item in media {
+    for item in media.iter() {
         let bytes = export.read(&item.uri)?;
         let stem = item.uri.rsplit('/').next().unwrap_or("media");
         let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
