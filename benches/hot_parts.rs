@@ -87,7 +87,7 @@ fn render_one_post(c: &mut Criterion) {
         parse::content(&sources, &site.config, ParseOptions::default(), &survey, &routes).expect("parsed");
     let index = index::build(&content);
     let theme = theme::load(&site).expect("the theme");
-    let photos = render::photos::PhotoSet::new(&content, &survey, &site.config.photos.widths);
+    let photos = render::photos::PhotoSet::new(&content, &survey, &site.config.photos);
     let inputs = render::Inputs {
         config: &site.config,
         content: &content,

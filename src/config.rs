@@ -45,7 +45,8 @@ const TOP_KEYS: &[&str] = &[
     "units",
     "photos",
 ];
-const PHOTO_KEYS: &[&str] = &["widths", "quality", "max_megapixels", "publish_originals"];
+const PHOTO_KEYS: &[&str] =
+    &["widths", "formats", "quality", "max_megapixels", "publish_originals", "video_warn_mb"];
 
 impl Default for RawConfig {
     fn default() -> Self {
@@ -71,18 +72,55 @@ impl Default for RawConfig {
 #[serde(default)]
 pub struct PhotoConfig {
     pub widths: Vec<u32>,
+    /// The formats of every variant, the browser's first choice first; JPEG
+    /// is always among them, as the `<img>` every browser shows.
+    pub formats: Vec<Encoding>,
     pub(crate) quality: u8,
     pub(crate) max_megapixels: f64,
     pub(crate) publish_originals: bool,
+    /// A video larger than this many megabytes gets a warning naming it.
+    pub(crate) video_warn_mb: u64,
+}
+
+/// A format photo variants are encoded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    Avif,
+    Webp,
+    #[serde(alias = "jpg")]
+    Jpeg,
+}
+
+impl Encoding {
+    /// The extension of its files.
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            Encoding::Avif => "avif",
+            Encoding::Webp => "webp",
+            Encoding::Jpeg => "jpg",
+        }
+    }
+
+    /// Its media type, for `<source type>`.
+    pub(crate) fn mime(self) -> &'static str {
+        match self {
+            Encoding::Avif => "image/avif",
+            Encoding::Webp => "image/webp",
+            Encoding::Jpeg => "image/jpeg",
+        }
+    }
 }
 
 impl Default for PhotoConfig {
     fn default() -> Self {
         PhotoConfig {
             widths: vec![480, 960, 1600],
+            formats: vec![Encoding::Webp, Encoding::Jpeg],
             quality: 80,
             max_megapixels: 100.0,
             publish_originals: false,
+            video_warn_mb: 100,
         }
     }
 }
@@ -187,6 +225,13 @@ impl Config {
                     .hint("80 keeps photos sharp and small"),
             );
         }
+        if !raw.photos.formats.contains(&Encoding::Jpeg) {
+            problems.push(
+                problem("`[photos] formats` has no \"jpeg\"".into())
+                    .at_line(line("formats"))
+                    .hint("JPEG is what every browser shows: formats = [\"avif\", \"webp\", \"jpeg\"]"),
+            );
+        }
         let mentions = Some(raw.mentions.trim().to_string()).filter(|m| !m.is_empty());
         if let Some(pattern) = &mentions {
             let absolute = pattern.starts_with("https://") || pattern.starts_with("http://");
@@ -217,6 +262,9 @@ impl Config {
         let mut widths = raw.photos.widths;
         widths.sort_unstable();
         widths.dedup();
+        let mut formats = raw.photos.formats.clone();
+        let mut seen = std::collections::HashSet::new();
+        formats.retain(|f| seen.insert(*f));
         Ok(Config {
             title: raw.title,
             base_url,
@@ -230,7 +278,7 @@ impl Config {
             feed_limit: raw.feed_limit,
             mentions,
             units,
-            photos: PhotoConfig { widths, ..raw.photos },
+            photos: PhotoConfig { widths, formats, ..raw.photos },
         })
     }
 
@@ -270,7 +318,14 @@ fn check_base_url(url: &str) -> Result<String, String> {
 
 fn toml_problem(file: &Path, text: &str, err: &toml::de::Error) -> Problem {
     let line = err.span().map(|span| line_at(text, span.start));
-    Problem::in_file(file, format!("site.toml is not valid TOML: {}", err.message().trim()))
+    let message = err.message().trim();
+    // A value serde does not know is valid TOML: say what it may be instead.
+    if message.starts_with("unknown variant") {
+        return Problem::in_file(file, format!("site.toml: {message}"))
+            .at_line(line)
+            .hint("use one of the values listed, in double quotes");
+    }
+    Problem::in_file(file, format!("site.toml is not valid TOML: {message}"))
         .at_line(line)
         .hint("each setting is `key = value`, with text in double quotes: title = \"My trip\"")
 }

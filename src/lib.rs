@@ -31,6 +31,7 @@ mod slug;
 mod suggest;
 pub mod theme;
 pub mod url;
+pub mod video;
 pub mod write;
 
 use std::borrow::Borrow;
@@ -89,8 +90,13 @@ impl BuildReport {
         } else {
             String::new()
         };
+        let video_line = match photos.videos {
+            0 => String::new(),
+            1 => "\n1 video, published without its metadata.".to_string(),
+            n => format!("\n{n} videos, published without their metadata."),
+        };
         format!(
-            "Built {} pages into {} in {seconds:.2} s ({} files written, {} unchanged, {} removed).{photo_line}",
+            "Built {} pages into {} in {seconds:.2} s ({} files written, {} unchanged, {} removed).{photo_line}{video_line}",
             self.pages,
             self.output_dir.display(),
             write.written,
@@ -196,7 +202,7 @@ pub(crate) fn make(
     watch.lap("prints");
     let work = previous.as_ref().map_or(Work::Everything, |previous| previous.work(&prints));
     // Every photo a page or feed can show, known from the content before anything is rendered.
-    let photo_set = render::photos::PhotoSet::new(&content, &survey, &config.photos.widths);
+    let photo_set = render::photos::PhotoSet::new(&content, &survey, &config.photos);
     let photo_jobs = match work {
         Work::Everything => photo_set.plan(&content, config.photos.publish_originals),
         Work::Posts { .. } => Vec::new(),
@@ -205,6 +211,7 @@ pub(crate) fn make(
     drop(photo_set);
     watch.lap("render");
     let copies = copies(site, &content, &survey, &theme);
+    let mut media_warnings = Vec::new();
     let (built, photos) = match previous.filter(|_| work != Work::Everything) {
         // Photos and everything else not rendered are as the last build made them.
         Some(mut built) => {
@@ -213,8 +220,9 @@ pub(crate) fn make(
             (built, images::PhotoReport::default())
         }
         None => {
-            let (variants, photos) =
-                process_photos(site, &photo_jobs, &cache, (&survey, &routes), &config, &target)?;
+            let (variants, photos, warnings) =
+                process_media(site, (&photo_jobs, &content), &cache, (&survey, &routes), &config, &target)?;
+            media_warnings = warnings;
             let files: Vec<OutputFile> = rendered.into_iter().chain(copies).chain(variants).collect();
             output::check_unique(&files)?;
             (Previous::new(prints, files), photos)
@@ -222,8 +230,27 @@ pub(crate) fn make(
     };
     watch.lap("photos");
     let pages = built.files.iter().filter(|f| f.path.as_str().ends_with(".html")).count();
-    let warnings = content.warnings().into_iter().chain(index.warnings.iter().cloned()).collect();
+    let warnings = content
+        .warnings()
+        .into_iter()
+        .chain(index.warnings.iter().cloned())
+        .chain(large_videos(&survey, &config))
+        .chain(media_warnings)
+        .collect();
     Ok(Made { config, content, index, survey, routes, theme, built, pages, output_dir, warnings, photos })
+}
+
+/// A warning for each video over the site's `video_warn_mb`: a reader on a
+/// phone downloads what they watch.
+fn large_videos<'a>(survey: &'a Survey, config: &'a Config) -> impl Iterator<Item = Problem> + 'a {
+    let limit = config.photos.video_warn_mb;
+    survey.videos.iter().filter(move |(_, (_, size))| *size > limit * 1_000_000).map(move |(rel, (_, size))| {
+        Problem::in_file(
+            rel.shown(),
+            format!("this video is {} MB, over the {limit} MB the site warns at", size / 1_000_000),
+        )
+        .hint("export it shorter or smaller (1080p H.264 is plenty for a page), or raise `video_warn_mb` under [photos] in site.toml")
+    })
 }
 
 /// What the site is made from, as fingerprints (see `previous`).
@@ -268,48 +295,73 @@ pub(crate) fn render_work(
 }
 
 /// The files published as they are: the theme's static files, and every
-/// asset that is not a photo (photos are published as their variants, and
-/// as stripped originals when asked, never as they are).
+/// asset that is not a photo or a video (photos are published as their
+/// variants, and as stripped originals when asked; videos cleaned; neither
+/// as they are).
 fn copies(site: &Site, content: &Content, survey: &Survey, theme: &Theme) -> Vec<OutputFile> {
-    let assets = content.assets.iter().filter(|asset| !survey.photos.contains_key(&asset.rel)).map(|asset| {
-        OutputFile {
-            path: asset.url.as_str().into(),
-            origin: site.relative(&asset.source).display().to_string(),
-            body: output::Body::Copy(asset.source.clone()),
-        }
+    let media = |asset: &&parse::AssetFile| {
+        survey.photos.contains_key(&asset.rel) || survey.videos.contains_key(&asset.rel)
+    };
+    let assets = content.assets.iter().filter(|asset| !media(asset)).map(|asset| OutputFile {
+        path: asset.url.as_str().into(),
+        origin: site.relative(&asset.source).display().to_string(),
+        body: output::Body::Copy(asset.source.clone()),
     });
     theme.static_files.iter().cloned().chain(assets).collect()
 }
 
-/// Makes the photos' variants into the cache; `check` makes none, but their
-/// paths still take part in the check for clashes.
-fn process_photos(
+/// Makes the photos' variants and the videos' cleaned copies into the cache;
+/// `check` makes none, but their paths still take part in the check for
+/// clashes.
+fn process_media(
     site: &Site,
-    jobs: &[images::Job],
+    (jobs, content): (&[images::Job], &Content),
     cache: &images::Cache,
     (survey, routes): (&Survey, &route::Routes),
     config: &Config,
     target: &Target<'_>,
-) -> Result<(Vec<OutputFile>, images::PhotoReport)> {
+) -> Result<(Vec<OutputFile>, images::PhotoReport, Vec<Problem>)> {
+    let videos: Vec<images::VideoJob> = content
+        .assets
+        .iter()
+        .filter(|asset| survey.videos.contains_key(&asset.rel))
+        .map(|asset| images::VideoJob {
+            source: asset.source.clone(),
+            url: asset.url.as_str().to_string(),
+            shown: site.relative(&asset.source).to_path_buf(),
+        })
+        .collect();
     if let Target::Check = target {
+        let placeholder = |path: String, origin: String| OutputFile {
+            path: path.into(),
+            origin,
+            body: output::Body::Bytes(std::sync::Arc::from(Vec::new())),
+        };
         let files = jobs
             .iter()
             .flat_map(|job| {
                 let origin = format!("a variant of {}", site.relative(&job.source).display());
                 let paths = job.variants.iter().map(|v| v.path.clone()).chain(job.original.clone());
-                paths.map(move |path| OutputFile {
-                    path: path.into(),
-                    origin: origin.clone(),
-                    body: output::Body::Bytes(std::sync::Arc::from(Vec::new())),
-                })
+                paths.map(move |path| placeholder(path, origin.clone()))
             })
+            .chain(
+                videos.iter().map(|video| placeholder(video.url.clone(), video.shown.display().to_string())),
+            )
             .collect();
-        return Ok((files, images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() }));
+        let report = images::PhotoReport { photos: jobs.len(), ..images::PhotoReport::default() };
+        return Ok((files, report, Vec::new()));
     }
-    let processed = images::process(jobs, cache, &config.photos)?;
-    let hashed: Vec<(PathBuf, String)> = survey.hashed.iter().chain(&routes.hashed).cloned().collect();
-    cache.finish(&hashed, &processed.variants_used)?;
-    Ok((processed.files, processed.report))
+    let (processed, published) = rayon::join(
+        || images::process(jobs, cache, &config.photos),
+        || images::publish_videos(&videos, cache, config.photos.publish_originals),
+    );
+    let (processed, published) = (processed?, published?);
+    let hashed: Vec<(PathBuf, String)> =
+        survey.hashed.iter().chain(&routes.hashed).chain(&published.hashed).cloned().collect();
+    let used = processed.variants_used.into_iter().chain(published.used).collect();
+    cache.finish(&hashed, &used)?;
+    let report = images::PhotoReport { videos: videos.len(), ..processed.report };
+    Ok((processed.files.into_iter().chain(published.files).collect(), report, published.warnings))
 }
 
 /// Builds the site into its output folder, writing only what changed.

@@ -107,7 +107,7 @@ pub(crate) fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
         body_html,
     } = post;
     // Which photos are published, and where the post stands in every list.
-    let photo_files: Vec<_> = photos.iter().map(|photo| (&photo.src, &photo.rel)).collect();
+    let photo_files: Vec<_> = photos.iter().map(|photo| (&photo.src, &photo.rel, &photo.video)).collect();
     let place = hash_of((
         (url, date_rfc3339, date.has_time, date_shown, source, draft),
         (tags, trip, day, cover, photo_files),
@@ -116,7 +116,7 @@ pub(crate) fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
     let photo_words: Vec<_> = photos
         .iter()
         .map(|photo| {
-            let Photo { src: _, rel: _, caption, caption_html, alt } = photo;
+            let Photo { src: _, rel: _, caption, caption_html, alt, video: _ } = photo;
             (caption, caption_html, alt)
         })
         .collect();

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::Encoding;
 use super::facts::Facts;
 use crate::error::{Error, Result};
 
@@ -88,12 +89,32 @@ impl Cache {
     }
 
     /// Where the variant with cache key `key` is (or goes).
-    pub(super) fn variant_path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("variants-{FORMAT}")).join(&key[..2]).join(format!("{key}.jpg"))
+    pub(super) fn variant_path(&self, key: &str, encoding: Encoding) -> PathBuf {
+        let name = format!("{key}.{}", encoding.extension());
+        self.dir.join(format!("variants-{FORMAT}")).join(&key[..2]).join(name)
     }
 
-    pub(super) fn put_variant(&self, key: &str, bytes: &[u8]) -> Result<()> {
-        self.put(&self.variant_path(key), bytes)
+    pub(super) fn put_variant(&self, key: &str, encoding: Encoding, bytes: &[u8]) -> Result<()> {
+        self.put(&self.variant_path(key, encoding), bytes)
+    }
+
+    /// Where the cleaned copy of the video whose bytes hash to `hash` is (or goes).
+    pub(super) fn video_path(&self, hash: &str, extension: &str) -> PathBuf {
+        self.dir.join(format!("videos-{FORMAT}")).join(&hash[..2]).join(format!("{hash}.{extension}"))
+    }
+
+    /// Makes the cache file `path` with `make`, which writes the file it is
+    /// given; a temporary name until it has succeeded, as `put` does.
+    pub(super) fn put_with(
+        &self,
+        path: &Path,
+        make: impl FnOnce(&Path) -> std::result::Result<(), String>,
+    ) -> std::result::Result<(), String> {
+        let parent = path.parent().expect("cache files live in folders");
+        fs::create_dir_all(parent).map_err(|e| format!("the cache folder could not be made ({e})"))?;
+        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        make(&temp)?;
+        fs::rename(&temp, path).map_err(|e| format!("the cache file could not be written ({e})"))
     }
 
     /// Writes a cache file to a temporary name, then renames it into place,
@@ -109,13 +130,10 @@ impl Cache {
         fs::rename(&temp, path).map_err(|e| Error::io("write the cache file", path, e))
     }
 
-    /// Records the hashes of this build's photos and routes (`hashed`) and
-    /// removes every variant, facts and decoded file that it did not use.
-    pub(crate) fn finish(
-        &self,
-        hashed: &[(PathBuf, String)],
-        variants_used: &HashSet<PathBuf>,
-    ) -> Result<()> {
+    /// Records the hashes of this build's photos, videos and routes
+    /// (`hashed`) and removes every variant, cleaned video, facts and decoded
+    /// file that it did not use.
+    pub(crate) fn finish(&self, hashed: &[(PathBuf, String)], files_used: &HashSet<PathBuf>) -> Result<()> {
         if !self.writable {
             return Ok(());
         }
@@ -128,7 +146,8 @@ impl Cache {
             }
         }
         self.put(&self.dir.join(format!("hashes-{FORMAT}.tsv")), lines.as_bytes())?;
-        prune(&self.dir.join(format!("variants-{FORMAT}")), |path| variants_used.contains(path))?;
+        prune(&self.dir.join(format!("variants-{FORMAT}")), |path| files_used.contains(path))?;
+        prune(&self.dir.join(format!("videos-{FORMAT}")), |path| files_used.contains(path))?;
         let used = |path: &Path| {
             path.file_stem().and_then(|s| s.to_str()).is_some_and(|stem| hashes_used.contains(stem))
         };

@@ -34,6 +34,10 @@ pub(crate) enum Format {
     Jpeg,
     Png,
     Webp,
+    /// An iPhone's HEIC (or any HEIF): known, so that it is never published
+    /// as it is, but not decoded: no well-kept decoder works without a
+    /// system library.
+    Heic,
 }
 
 impl Format {
@@ -45,6 +49,7 @@ impl Format {
             "jpg" | "jpeg" => Some(Format::Jpeg),
             "png" => Some(Format::Png),
             "webp" => Some(Format::Webp),
+            "heic" | "heif" | "hif" => Some(Format::Heic),
             _ => None,
         }
     }
@@ -63,6 +68,9 @@ impl Facts {
     /// Reads the facts of a photo from its bytes: the header's size and the
     /// EXIF block. An error is a sentence for a person.
     pub(super) fn read(bytes: &[u8], format: Format) -> Result<Facts, String> {
+        if format == Format::Heic {
+            return Err(HEIC.to_string());
+        }
         let (stored_width, stored_height) = dimensions(bytes, format)?;
         let exif = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok();
         let field = |tag: Tag| exif.as_ref().and_then(|e| e.get_field(tag, In::PRIMARY));
@@ -107,6 +115,11 @@ impl Facts {
     }
 }
 
+/// Why a HEIC photo is refused, and what to do about it.
+pub(crate) const HEIC: &str = "it is a HEIC photo, which milepost cannot read yet: save it as JPEG \
+    (on a Mac, open it in Preview and choose File → Export → JPEG; on an iPhone, \
+    Settings → Camera → Formats → Most Compatible makes JPEGs from now on)";
+
 /// The stored size from the header alone.
 fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), String> {
     match format {
@@ -116,7 +129,8 @@ fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), String> {
             let info = decoder.info().ok_or("it has no JPEG header")?;
             Ok((u32::from(info.width), u32::from(info.height)))
         }
-        _ => image::ImageReader::new(Cursor::new(bytes))
+        Format::Heic => Err(HEIC.to_string()),
+        Format::Png | Format::Webp => image::ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
             .map_err(|e| e.to_string())?
             .into_dimensions()
@@ -194,5 +208,8 @@ mod tests {
     fn formats_by_extension() {
         assert_eq!(Format::of("a/B.JPG"), Some(Format::Jpeg));
         assert_eq!(Format::of("route.gpx"), None);
+        assert_eq!(Format::of("IMG_0001.HEIC"), Some(Format::Heic));
+        let why = Facts::read(b"....ftypheic", Format::Heic).unwrap_err();
+        assert!(why.contains("HEIC") && why.contains("JPEG"), "{why}");
     }
 }

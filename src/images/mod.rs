@@ -8,6 +8,7 @@
 mod cache;
 mod facts;
 mod pixels;
+mod videos;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
@@ -16,19 +17,25 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+pub(crate) use crate::config::Encoding;
 use crate::config::PhotoConfig;
 use crate::error::{Problem, Problems, Result};
 use crate::load::Asset;
 use crate::output::{Body, OutputFile};
 use crate::paths::ContentPath;
+use crate::video::{Container, VideoFacts};
 pub use cache::Cache;
 pub(crate) use facts::{Facts, Format};
+pub(crate) use videos::{VideoJob, publish as publish_videos};
 
-/// Every photo of the content tree, by its path relative to `content/`.
+/// Every photo and video of the content tree, by its path relative to `content/`.
 #[derive(Debug, Default)]
 pub struct Survey {
     /// An `Err` is why the photo cannot be read, for the posts that use it.
     pub(crate) photos: BTreeMap<ContentPath, Result<Facts, String>>,
+    /// The same for videos, read from their headers (cheap: only the
+    /// boxes that describe the media are read), with each file's size.
+    pub(crate) videos: BTreeMap<ContentPath, (Result<VideoFacts, String>, u64)>,
     /// (file, hash) of each photo, for the cache to remember.
     pub(crate) hashed: Vec<(PathBuf, String)>,
     /// Changes when any photo's facts do: for what `serve` keeps between builds.
@@ -46,14 +53,22 @@ pub fn survey(assets: &[Asset], cache: &Cache) -> Result<Survey> {
             (asset.rel.clone(), asset.path.clone(), facts)
         })
         .collect();
-    let mut survey = Survey::default();
+    let videos = assets
+        .par_iter()
+        .filter(|asset| Container::of(asset.rel.as_str()).is_some())
+        .map(|asset| {
+            let size = std::fs::metadata(&asset.path).map(|m| m.len()).unwrap_or(0);
+            (asset.rel.clone(), (crate::video::read(&asset.path), size))
+        })
+        .collect();
+    let mut survey = Survey { videos, ..Survey::default() };
     for (rel, path, facts) in found {
         if let Ok(facts) = &facts {
             survey.hashed.push((path, facts.hash.clone()));
         }
         survey.photos.insert(rel, facts);
     }
-    survey.fingerprint = crate::fingerprint::hash_of(format!("{:?}", survey.photos));
+    survey.fingerprint = crate::fingerprint::hash_of(format!("{:?}{:?}", survey.photos, survey.videos));
     Ok(survey)
 }
 
@@ -78,14 +93,21 @@ fn learn(asset: &Asset, format: Format, cache: &Cache) -> Result<Facts, String> 
 pub(crate) struct Variant {
     pub(crate) width: u32,
     pub(crate) height: u32,
+    pub(crate) encoding: Encoding,
     /// Where it is published: `trip/race-day/stadium-960.jpg`.
     pub(crate) path: String,
 }
 
-/// The variants of the photo published at `original` (its path in the output):
-/// each configured width smaller than the photo, and the photo's own width
-/// when a configured width reaches it. Never upscaled.
-pub(crate) fn variants_of(original: &str, facts: &Facts, widths: &[u32]) -> Vec<Variant> {
+/// The variants of the photo published at `original` (its path in the output),
+/// by format in the order of `formats`, then by width: each configured width
+/// smaller than the photo, and the photo's own width when a configured width
+/// reaches it. Never upscaled.
+pub(crate) fn variants_of(
+    original: &str,
+    facts: &Facts,
+    widths: &[u32],
+    formats: &[Encoding],
+) -> Vec<Variant> {
     let mut chosen: Vec<u32> = widths.iter().copied().filter(|&w| w < facts.width).collect();
     if widths.iter().any(|&w| w >= facts.width) {
         chosen.push(facts.width);
@@ -94,12 +116,20 @@ pub(crate) fn variants_of(original: &str, facts: &Facts, widths: &[u32]) -> Vec<
         Some((stem, _)) if !stem.ends_with('/') => stem,
         _ => original,
     };
-    chosen
-        .into_iter()
-        .map(|width| {
-            let height = ((u64::from(facts.height) * u64::from(width) + u64::from(facts.width) / 2)
-                / u64::from(facts.width.max(1))) as u32;
-            Variant { width, height: height.max(1), path: format!("{stem}-{width}.jpg") }
+    let height_at = |width: u32| {
+        let height = (u64::from(facts.height) * u64::from(width) + u64::from(facts.width) / 2)
+            / u64::from(facts.width.max(1));
+        (height as u32).max(1)
+    };
+    formats
+        .iter()
+        .flat_map(|&encoding| {
+            chosen.iter().map(move |&width| Variant {
+                width,
+                height: height_at(width),
+                encoding,
+                path: format!("{stem}-{width}.{}", encoding.extension()),
+            })
         })
         .collect()
 }
@@ -127,6 +157,8 @@ pub struct PhotoReport {
     pub variants_made: usize,
     /// Variants taken from the cache.
     pub variants_cached: usize,
+    /// Videos published (cleaned, or taken cleaned from the cache).
+    pub videos: usize,
 }
 
 pub(crate) struct Processed {
@@ -139,7 +171,8 @@ pub(crate) struct Processed {
 /// a progress bar on a terminal) and returns the output files.
 pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Result<Processed> {
     let key = |facts: &Facts, v: &Variant| {
-        let text = format!("{}:{}x{}:q{}:{}", facts.hash, v.width, v.height, config.quality, pixels::ENCODER);
+        let encoder = pixels::encoder(v.encoding);
+        let text = format!("{}:{}x{}:q{}:{encoder}", facts.hash, v.width, v.height, config.quality);
         blake3::hash(text.as_bytes()).to_hex().to_string()
     };
     let bar = progress_bar(jobs);
@@ -149,8 +182,9 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
         .par_iter()
         .map(|job| {
             let keys: Vec<String> = job.variants.iter().map(|v| key(&job.facts, v)).collect();
-            let missing: Vec<usize> =
-                (0..keys.len()).filter(|&i| !cache.variant_path(&keys[i]).is_file()).collect();
+            let missing: Vec<usize> = (0..keys.len())
+                .filter(|&i| !cache.variant_path(&keys[i], job.variants[i].encoding).is_file())
+                .collect();
             let mut files: Vec<OutputFile> = Vec::with_capacity(keys.len() + 1);
             let problem = |why: String| {
                 Problem::in_file(&job.used_by, format!("the photo `{}` {why}", job.written))
@@ -160,14 +194,22 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
                 let bytes =
                     std::fs::read(&job.source).map_err(|e| problem(format!("could not be read: {e}")))?;
                 if !missing.is_empty() {
-                    let sizes: Vec<(u32, u32)> =
-                        missing.iter().map(|&i| (job.variants[i].width, job.variants[i].height)).collect();
-                    let made_now = pixels::variants(&bytes, &job.facts, &sizes, config.quality)
+                    let wanted: Vec<pixels::Wanted> = missing
+                        .iter()
+                        .map(|&i| pixels::Wanted {
+                            width: job.variants[i].width,
+                            height: job.variants[i].height,
+                            encoding: job.variants[i].encoding,
+                        })
+                        .collect();
+                    let made_now = pixels::variants(&bytes, &job.facts, &wanted, config.quality)
                         .map_err(|e| problem(format!("could not be decoded: {e}")))?;
                     decoded.fetch_add(1, Ordering::Relaxed);
                     made.fetch_add(made_now.len(), Ordering::Relaxed);
-                    for (&i, jpeg) in missing.iter().zip(&made_now) {
-                        cache.put_variant(&keys[i], jpeg).map_err(|e| Problem::new(e.to_string()))?;
+                    for (&i, encoded) in missing.iter().zip(&made_now) {
+                        cache
+                            .put_variant(&keys[i], job.variants[i].encoding, encoded)
+                            .map_err(|e| Problem::new(e.to_string()))?;
                     }
                 }
                 if let Some(path) = &job.original {
@@ -184,7 +226,7 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
                 files.push(OutputFile {
                     path: variant.path.clone().into(),
                     origin: format!("a variant of {}", job.source.display()),
-                    body: Body::Link(cache.variant_path(key)),
+                    body: Body::Link(cache.variant_path(key, variant.encoding)),
                 });
             }
             bar.inc(1);
@@ -204,8 +246,10 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
     problems.into_result(())?;
     let variants_total: usize = jobs.iter().map(|j| j.variants.len()).sum();
     let variants_made = made.into_inner();
-    let variants_used =
-        jobs.iter().flat_map(|j| j.variants.iter().map(|v| cache.variant_path(&key(&j.facts, v)))).collect();
+    let variants_used = jobs
+        .iter()
+        .flat_map(|j| j.variants.iter().map(|v| cache.variant_path(&key(&j.facts, v), v.encoding)))
+        .collect();
     Ok(Processed {
         files,
         report: PhotoReport {
@@ -213,6 +257,7 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
             decoded: decoded.into_inner(),
             variants_made,
             variants_cached: variants_total - variants_made,
+            videos: 0,
         },
         variants_used,
     })
@@ -279,15 +324,32 @@ mod tests {
     #[test]
     fn variants_are_never_upscaled() {
         let widths = [480, 960, 1600];
+        let jpeg = [Encoding::Jpeg];
         let big: Vec<u32> =
-            variants_of("t/a.jpg", &facts(4000, 3000), &widths).iter().map(|v| v.width).collect();
+            variants_of("t/a.jpg", &facts(4000, 3000), &widths, &jpeg).iter().map(|v| v.width).collect();
         assert_eq!(big, [480, 960, 1600]);
-        let mid = variants_of("t/a.jpg", &facts(1200, 800), &widths);
+        let mid = variants_of("t/a.jpg", &facts(1200, 800), &widths, &jpeg);
         assert_eq!(
             mid.iter().map(|v| (v.width, v.height)).collect::<Vec<_>>(),
             [(480, 320), (960, 640), (1200, 800)]
         );
-        let small = variants_of("t/a.png", &facts(300, 200), &widths);
-        assert_eq!(small, [Variant { width: 300, height: 200, path: "t/a-300.jpg".into() }]);
+        let small = variants_of("t/a.png", &facts(300, 200), &widths, &jpeg);
+        assert_eq!(
+            small,
+            [Variant { width: 300, height: 200, encoding: Encoding::Jpeg, path: "t/a-300.jpg".into() }]
+        );
+    }
+
+    #[test]
+    fn every_format_has_every_width() {
+        let all = [Encoding::Avif, Encoding::Webp, Encoding::Jpeg];
+        let paths: Vec<String> = variants_of("t/a.jpeg", &facts(1000, 500), &[480, 1600], &all)
+            .into_iter()
+            .map(|v| v.path)
+            .collect();
+        assert_eq!(
+            paths,
+            ["t/a-480.avif", "t/a-1000.avif", "t/a-480.webp", "t/a-1000.webp", "t/a-480.jpg", "t/a-1000.jpg"]
+        );
     }
 }

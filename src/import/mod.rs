@@ -476,8 +476,8 @@ fn write_bundle(export: &Export, folder: &Path, name: &str, bundle: &Bundle<'_>)
 fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Written> {
     let Bundle { post, media, id, title, date, coords } = bundle;
     let mut written = Written { photos: 0, videos: 0, warnings: Vec::new() };
-    let mut photos = Vec::new();
-    let mut videos = Vec::new();
+    // Photos and videos in the carousel's order.
+    let mut shown = Vec::new();
     let mut used: BTreeSet<String> = BTreeSet::new();
     for item in media.iter() {
         let bytes = export.read(&item.uri)?;
@@ -502,7 +502,7 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
         std::fs::write(&path, &bytes).map_err(|e| Error::io("write", &path, e))?;
         match kind {
             k if k.is_video() => {
-                videos.push(file);
+                shown.push(file);
                 written.videos += 1;
             }
             Kind::Heic => written.warnings.push(
@@ -513,7 +513,7 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
                 .hint("convert it to JPEG and list it under `photos:`"),
             ),
             _ => {
-                photos.push(file);
+                shown.push(file);
                 written.photos += 1;
             }
         }
@@ -524,19 +524,16 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
     if let Some((lat, lon)) = coords {
         text.push_str(&format!("coords: [{lat:.6}, {lon:.6}]\n"));
     }
-    if !photos.is_empty() {
+    if !shown.is_empty() {
         text.push_str("photos:\n");
-        for photo in &photos {
-            text.push_str(&format!("  - {}\n", yaml_string(photo)));
+        for file in &shown {
+            text.push_str(&format!("  - {}\n", yaml_string(file)));
         }
     }
     text.push_str(&format!("instagram: {id}\n---\n"));
     if !post.caption.trim().is_empty() {
         text.push('\n');
         text.push_str(&caption_body(&post.caption));
-    }
-    for video in &videos {
-        text.push_str(&format!("\n[The video]({video})\n"));
     }
     let file = dir.join("index.md");
     std::fs::write(&file, text).map_err(|e| Error::io("write", &file, e))?;

@@ -107,6 +107,7 @@ pub const POST_KEYS: &[&str] = &[
     "coords",
     "tags",
     "photos",
+    "media",
     "cover",
     "summary",
     "gpx",
@@ -114,7 +115,7 @@ pub const POST_KEYS: &[&str] = &[
     "slug",
     "instagram",
 ];
-const PHOTO_KEYS: &[&str] = &["src", "caption", "alt"];
+const PHOTO_KEYS: &[&str] = &["src", "caption", "alt", "poster"];
 pub(super) const TRIP_KEYS: &[&str] = &["title", "start", "end", "summary", "cover", "location"];
 pub(super) const PAGE_KEYS: &[&str] = &["title", "summary", "draft", "slug"];
 
@@ -127,7 +128,8 @@ pub struct PostMatter {
     pub(super) coords: Option<[f64; 2]>,
     #[serde(deserialize_with = "one_or_many")]
     pub(super) tags: Vec<String>,
-    #[serde(deserialize_with = "nullable")]
+    /// Photos and videos; `media:` is the same list by another name.
+    #[serde(deserialize_with = "nullable", alias = "media")]
     pub(super) photos: Vec<PhotoEntry>,
     pub(super) cover: Option<String>,
     pub(super) summary: Option<String>,
@@ -141,7 +143,8 @@ pub struct PostMatter {
     pub(super) instagram: Option<serde_yaml::Value>,
 }
 
-/// An entry of `photos:`: a bare path, or a path with caption and alt text.
+/// An entry of `photos:`: a bare path, or a path with caption and alt text
+/// (and, for a video, the photo shown before it plays).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub(super) enum PhotoEntry {
@@ -152,6 +155,8 @@ pub(super) enum PhotoEntry {
         caption: Option<String>,
         #[serde(default)]
         alt: Option<String>,
+        #[serde(default)]
+        poster: Option<String>,
     },
 }
 

@@ -106,6 +106,21 @@ pub(crate) struct Photo {
     /// The caption escaped, its hashtags marked for linking (`html::fill_tag_links`).
     pub(crate) caption_html: Option<String>,
     pub(crate) alt: Option<String>,
+    /// Set when the entry is a video.
+    pub(crate) video: Option<Clip>,
+}
+
+/// A video among a post's photos: what its `<video>` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Clip {
+    /// Its size as shown, so the page keeps its place before it loads.
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) duration_ms: u64,
+    pub(crate) container: crate::video::Container,
+    /// The photo shown before it plays: the entry's `poster:`, else the next
+    /// photo of the list.
+    pub(crate) poster: Option<UrlPath>,
 }
 
 #[derive(Debug, Clone)]
@@ -364,6 +379,37 @@ impl Files<'_> {
         }
     }
 
+    /// The video at `written` (relative to `source`'s folder): its output
+    /// path, its path in content/ and its facts, or why it cannot be shown.
+    fn video(
+        &self,
+        source: &Source,
+        written: &str,
+    ) -> Result<(UrlPath, ContentPath, crate::video::VideoFacts), Problem> {
+        let url = self.resolve(source, written, "video")?;
+        let rel = match written.strip_prefix('/') {
+            Some(from_content) => resolve("", from_content),
+            None => resolve(source.rel.folder(), written),
+        }
+        .unwrap_or_default();
+        let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
+        match self.survey.videos.get(rel.as_str()) {
+            Some((Ok(facts), _)) => Ok((url, ContentPath::new(rel), facts.clone())),
+            Some((Err(why), _)) => Err(Problem::in_file(
+                source.rel.shown(),
+                format!("the video `{written}` cannot be used: {why}"),
+            )
+            .at_line(line)
+            .hint("export it again as MP4 from your phone or a video editor, or replace it")),
+            None => Err(Problem::in_file(
+                source.rel.shown(),
+                format!("the video `{written}` is not a video milepost can show"),
+            )
+            .at_line(line)
+            .hint("use an .mp4, .mov or .webm file")),
+        }
+    }
+
     /// The problems of the images a body shows from the site (`![](x.jpg)`):
     /// each must exist, and a photo must be usable.
     fn check_images(&self, source: &Source, written: &[String]) -> Vec<Problem> {
@@ -496,9 +542,11 @@ struct PostHead<'a> {
 
 /// The date taken of a post's first photo, as a date to parse.
 fn first_photo_taken(source: &Source, matter: &PostMatter, survey: &Survey) -> Option<String> {
-    let written = match matter.photos.first()? {
-        PhotoEntry::Path(src) | PhotoEntry::Full { src, .. } => src,
-    };
+    let written = matter.photos.iter().find_map(|entry| match entry {
+        PhotoEntry::Path(src) | PhotoEntry::Full { src, .. } => {
+            crate::video::Container::of(src).is_none().then_some(src)
+        }
+    })?;
     let dir = source.rel.folder();
     let facts = survey.photos.get(resolve(dir, written)?.as_str())?.as_ref().ok()?;
     Some(format!("{}{}", facts.taken.as_ref()?, facts.taken_offset.as_deref().unwrap_or("")))
@@ -565,21 +613,59 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
     let mut problems = Vec::new();
     let mut photos = Vec::with_capacity(matter.photos.len());
     let mut caption_tags = Vec::new();
+    // Videos without a `poster:` take the next photo's, known once the list is read.
+    let mut wants_poster = Vec::new();
     for entry in matter.photos {
-        let (src, caption, alt) = match entry {
-            PhotoEntry::Path(src) => (src, None, None),
-            PhotoEntry::Full { src, caption, alt } => (src, caption, alt),
+        let (src, caption, alt, poster) = match entry {
+            PhotoEntry::Path(src) => (src, None, None, None),
+            PhotoEntry::Full { src, caption, alt, poster } => (src, caption, alt, poster),
         };
-        match files.photo(source, &src, "photo") {
-            Ok((src, rel)) => {
+        let is_video = crate::video::Container::of(&src).is_some();
+        let found = if is_video {
+            files.video(source, &src).and_then(|(url, rel, facts)| {
+                let poster = match &poster {
+                    Some(written) => Some(files.photo(source, written, "poster").map(|(url, _)| url)?),
+                    None => {
+                        wants_poster.push(photos.len());
+                        None
+                    }
+                };
+                let clip = Clip {
+                    width: facts.width,
+                    height: facts.height,
+                    duration_ms: facts.duration_ms,
+                    container: facts.container,
+                    poster,
+                };
+                Ok((url, rel, Some(clip)))
+            })
+        } else if let Some(written) = &poster {
+            let line = source.text.lines().position(|l| l.contains(written.as_str())).map(|i| i + 1);
+            Err(Problem::in_file(
+                source.rel.shown(),
+                format!("`poster: {written}` is given for `{src}`, which is not a video"),
+            )
+            .at_line(line)
+            .hint("a poster is the picture shown before a video plays: remove it from this photo"))
+        } else {
+            files.photo(source, &src, "photo").map(|(url, rel)| (url, rel, None))
+        };
+        match found {
+            Ok((src, rel, video)) => {
                 let caption_html = caption.as_deref().map(|text| {
                     let (html, hashtags) = markdown::caption(text, files.profiles);
                     caption_tags.extend(hashtags);
                     html
                 });
-                photos.push(Photo { src, rel, caption, caption_html, alt })
+                photos.push(Photo { src, rel, caption, caption_html, alt, video })
             }
             Err(problem) => problems.push(problem),
+        }
+    }
+    for at in wants_poster {
+        let next = photos[at + 1..].iter().find(|p| p.video.is_none()).map(|p| p.src.clone());
+        if let Some(clip) = photos[at].video.as_mut() {
+            clip.poster = next;
         }
     }
     let mut gpx = Vec::with_capacity(matter.gpx.len());
@@ -599,7 +685,12 @@ fn finish_post(head: PostHead<'_>, files: &Files<'_>) -> Result<Post, Vec<Proble
             .map(|(url, _)| url)
             .map_err(|p| problems.push(p))
             .ok(),
-        None => photos.first().map(|p| p.src.clone()),
+        // A post of videos only shows the first one's poster.
+        None => photos
+            .iter()
+            .find(|p| p.video.is_none())
+            .map(|p| p.src.clone())
+            .or_else(|| photos.iter().find_map(|p| p.video.as_ref()?.poster.clone())),
     };
     let rendered = files.markdown(source, split.body, &url);
     problems.extend(files.check_images(source, &rendered.images));

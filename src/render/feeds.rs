@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
+use super::photos::Shown;
 use super::views::{feed_url, with_tag_links};
 use super::{Inputs, Place};
 use crate::config::Config;
@@ -175,18 +176,36 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
     let here = &post.url;
     let mut html = String::new();
     for photo in &post.photos {
-        let full = inputs.photos.full(photo.src.as_str()).unwrap_or_else(|| photo.src.as_str().to_string());
-        html.push_str(&format!(
-            "<figure><img src=\"{}\" alt=\"{}\">",
-            here.link_to(&full),
-            escape(photo.alt.as_deref().or(photo.caption.as_deref()).unwrap_or(""))
-        ));
+        let alt = escape(photo.alt.as_deref().or(photo.caption.as_deref()).unwrap_or(""));
+        let full_of =
+            |src: &UrlPath| inputs.photos.full(src.as_str()).unwrap_or_else(|| src.as_str().to_string());
+        match &photo.video {
+            // Many readers drop `<video>`: a link to it, shown by its poster, reaches every reader.
+            Some(clip) => {
+                let shown = match &clip.poster {
+                    Some(poster) => format!("<img src=\"{}\" alt=\"{alt}\">", here.link_to(&full_of(poster))),
+                    None => "The video".to_string(),
+                };
+                html.push_str(&format!(
+                    "<figure><a href=\"{}\">{shown}</a>",
+                    here.link_to(photo.src.as_str())
+                ));
+            }
+            None => html.push_str(&format!(
+                "<figure><img src=\"{}\" alt=\"{alt}\">",
+                here.link_to(&full_of(&photo.src))
+            )),
+        }
         if let Some(caption) = &photo.caption_html {
             html.push_str(&format!("<figcaption>{}</figcaption>", with_tag_links(caption, here, inputs)));
         }
         html.push_str("</figure>\n");
     }
-    html.push_str(&inputs.photos.rewrite_html(with_tag_links(&post.body_html, here, inputs), here));
+    html.push_str(&inputs.photos.rewrite_html(
+        with_tag_links(&post.body_html, here, inputs),
+        here,
+        Shown::InFeed,
+    ));
     if let Some(route) = &post.route {
         // Readers drop inline SVG from feeds, but show it as an image.
         let units = inputs.config.units;

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::images::{self, Facts, Survey, Variant};
+use crate::config::PhotoConfig;
+use crate::images::{self, Encoding, Facts, Survey, Variant};
 use crate::parse::Content;
 use crate::paths::ContentPath;
 use crate::url::{Linker, UrlPath, resolve};
@@ -18,6 +19,7 @@ pub struct PhotoSet<'a> {
     /// By the original's path in the output.
     by_url: HashMap<&'a str, (&'a Path, &'a Facts)>,
     widths: &'a [u32],
+    formats: &'a [Encoding],
 }
 
 /// A photo as a template shows it.
@@ -25,8 +27,10 @@ pub struct PhotoSet<'a> {
 pub(super) struct ImageView<'a> {
     /// A middle-sized variant, for browsers that ignore `srcset`.
     src: String,
-    /// Empty for an image milepost does not resize (a GIF, an SVG).
+    /// The JPEG variants; empty for an image milepost does not resize (a GIF, an SVG).
     srcset: String,
+    /// The other formats, the browser's first choice first, for `<picture>`'s `<source>`s.
+    sources: Vec<SourceView>,
     /// The largest variant's size: the picture's shape, so the page does not jump.
     width: u32,
     height: u32,
@@ -37,8 +41,16 @@ pub(super) struct ImageView<'a> {
     exposure: Option<&'a str>,
 }
 
+/// One `<source>` of a `<picture>`: the variants in one format.
+#[derive(Debug, Serialize)]
+pub(super) struct SourceView {
+    #[serde(rename = "type")]
+    mime: &'static str,
+    srcset: String,
+}
+
 impl<'a> PhotoSet<'a> {
-    pub fn new(content: &'a Content, survey: &'a Survey, widths: &'a [u32]) -> Self {
+    pub fn new(content: &'a Content, survey: &'a Survey, photos: &'a PhotoConfig) -> Self {
         let by_url = content
             .assets
             .iter()
@@ -47,22 +59,27 @@ impl<'a> PhotoSet<'a> {
                 Some((asset.url.as_str(), (asset.source.as_path(), facts)))
             })
             .collect();
-        PhotoSet { by_url, widths }
+        PhotoSet { by_url, widths: &photos.widths, formats: &photos.formats }
     }
 
-    fn variants(&self, url: &str) -> Option<(Vec<Variant>, &'a Facts)> {
+    /// Its JPEG variants, then those of the other formats.
+    fn variants(&self, url: &str) -> Option<(Vec<Variant>, Vec<Variant>, &'a Facts)> {
         let (_, facts) = self.by_url.get(url)?;
-        Some((images::variants_of(url, facts, self.widths), facts))
+        let (jpeg, other) = images::variants_of(url, facts, self.widths, self.formats)
+            .into_iter()
+            .partition(|v| v.encoding == Encoding::Jpeg);
+        Some((jpeg, other, facts))
     }
 
     /// The photo published at `url` as linked by `link`, on a page made from `user`.
     pub(super) fn image(&self, url: &str, link: Linker<'_>) -> ImageView<'a> {
-        let Some((variants, facts)) = self.variants(url) else {
+        let Some((variants, other, facts)) = self.variants(url) else {
             let src = link.to(url);
             return ImageView {
                 full: src.clone(),
                 src,
                 srcset: String::new(),
+                sources: Vec::new(),
                 width: 0,
                 height: 0,
                 camera: None,
@@ -72,14 +89,26 @@ impl<'a> PhotoSet<'a> {
         };
         let largest = variants.last().expect("every photo has a variant");
         let middle = variants.iter().find(|v| v.width >= 960).unwrap_or(largest);
-        let srcset = variants
+        let srcset_of = |variants: &[&Variant]| {
+            variants
+                .iter()
+                .map(|v| format!("{} {}w", link.to(&v.path), v.width))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let sources = self
+            .formats
             .iter()
-            .map(|v| format!("{} {}w", link.to(&v.path), v.width))
-            .collect::<Vec<_>>()
-            .join(", ");
+            .filter(|&&f| f != Encoding::Jpeg)
+            .map(|&format| {
+                let in_format: Vec<&Variant> = other.iter().filter(|v| v.encoding == format).collect();
+                SourceView { mime: format.mime(), srcset: srcset_of(&in_format) }
+            })
+            .collect();
         ImageView {
             src: link.to(&middle.path),
-            srcset,
+            srcset: srcset_of(&variants.iter().collect::<Vec<_>>()),
+            sources,
             width: largest.width,
             height: largest.height,
             full: link.to(&largest.path),
@@ -91,35 +120,83 @@ impl<'a> PhotoSet<'a> {
 
     /// The largest variant's path in the output.
     pub(super) fn full(&self, url: &str) -> Option<String> {
-        let (variants, _) = self.variants(url)?;
+        let (variants, _, _) = self.variants(url)?;
         variants.last().map(|v| v.path.clone())
     }
 
     /// Gives the photos a body shows (`<img src>` of an original) their
-    /// variants, and points links to an original at its largest variant.
-    pub(super) fn rewrite_html(&self, html: String, here: &UrlPath) -> String {
+    /// variants, and points links to an original at its largest variant. On
+    /// a page (`Shown::OnPage`) a photo also gets its other formats (a
+    /// `<picture>`) and, unless it is already in a link, the lightbox link a
+    /// front-matter photo has; a feed keeps a plain `<img>`, which every
+    /// reader shows.
+    pub(super) fn rewrite_html(&self, html: String, here: &UrlPath, shown: Shown) -> String {
         if self.by_url.is_empty() || (!html.contains("<img ") && !html.contains("<a ")) {
             return html;
         }
         let mut out = String::with_capacity(html.len() + 512);
-        let end = self.each_photo_link(&html, here, |before, link| {
-            out.push_str(before);
-            match link {
-                PhotoLink::Shown(url) => {
-                    let image = self.image(url, Linker::From(here));
-                    out.push_str(&format!(
-                        "src=\"{}\" srcset=\"{}\" sizes=\"(max-width: 42rem) 100vw, 40rem\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"",
-                        image.src, image.srcset, image.width, image.height
-                    ));
+        // Set once an `<img>`'s tag is open and must be followed by this.
+        let mut closing: Option<&str> = None;
+        let push_text = |out: &mut String, text: &str, closing: &mut Option<&str>| match closing.take() {
+            Some(close) => match text.find('>') {
+                Some(end) => {
+                    out.push_str(&text[..=end]);
+                    out.push_str(close);
+                    out.push_str(&text[end + 1..]);
                 }
-                PhotoLink::Linked(url) => {
-                    let full = self.full(url).unwrap_or_else(|| url.to_string());
-                    out.push_str(&format!("href=\"{}\"", here.link_to(&full)));
+                None => {
+                    out.push_str(text);
+                    *closing = Some(close);
                 }
-                PhotoLink::Other(attribute) => out.push_str(attribute),
+            },
+            None => out.push_str(text),
+        };
+        let end = self.each_photo_link(&html, here, |before, link| match link {
+            PhotoLink::Shown { url, in_link } => {
+                let image = self.image(url, Linker::From(here));
+                let tag = before.rfind("<img ").unwrap_or(before.len());
+                push_text(&mut out, &before[..tag], &mut closing);
+                let sizes = "(max-width: 42rem) 100vw, 40rem";
+                if shown == Shown::OnPage {
+                    let mut open = String::new();
+                    if !in_link {
+                        open.push_str(&format!("<a class=\"zoom\" href=\"{}\">", image.full));
+                    }
+                    let picture = !image.sources.is_empty();
+                    if picture {
+                        open.push_str("<picture>");
+                    }
+                    for source in &image.sources {
+                        open.push_str(&format!(
+                            "<source type=\"{}\" srcset=\"{}\" sizes=\"{sizes}\">",
+                            source.mime, source.srcset
+                        ));
+                    }
+                    out.push_str(&open);
+                    closing = match (picture, in_link) {
+                        (true, true) => Some("</picture>"),
+                        (true, false) => Some("</picture></a>"),
+                        (false, true) => None,
+                        (false, false) => Some("</a>"),
+                    };
+                }
+                out.push_str(&before[tag..]);
+                out.push_str(&format!(
+                    "src=\"{}\" srcset=\"{}\" sizes=\"{sizes}\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"",
+                    image.src, image.srcset, image.width, image.height
+                ));
+            }
+            PhotoLink::Linked(url) => {
+                push_text(&mut out, before, &mut closing);
+                let full = self.full(url).unwrap_or_else(|| url.to_string());
+                out.push_str(&format!("href=\"{}\"", here.link_to(&full)));
+            }
+            PhotoLink::Other(attribute) => {
+                push_text(&mut out, before, &mut closing);
+                out.push_str(attribute);
             }
         });
-        out.push_str(end);
+        push_text(&mut out, end, &mut closing);
         out
     }
 
@@ -153,7 +230,12 @@ impl<'a> PhotoSet<'a> {
             let passed = &html[..html.len() - from.len()];
             let is_img = passed.rfind('<').is_some_and(|tag| passed[tag..].starts_with("<img "));
             match target.filter(|t| self.by_url.contains_key(t.as_str())) {
-                Some(url) if attr == "src=\"" && is_img => each(before, PhotoLink::Shown(&url)),
+                Some(url) if attr == "src=\"" && is_img => {
+                    // An `<a>` opened and not closed: the photo is a link already.
+                    let in_link =
+                        passed.rfind("<a ").is_some_and(|a| passed.rfind("</a>").is_none_or(|z| z < a));
+                    each(before, PhotoLink::Shown { url: &url, in_link })
+                }
                 Some(url) if attr == "href=\"" => each(before, PhotoLink::Linked(&url)),
                 _ => each(before, PhotoLink::Other(&from[..attr.len() + len + 1])),
             }
@@ -168,7 +250,7 @@ impl<'a> PhotoSet<'a> {
             return;
         }
         self.each_photo_link(html, here, |_, link| match link {
-            PhotoLink::Shown(url) | PhotoLink::Linked(url) => used.push(url.to_string()),
+            PhotoLink::Shown { url, .. } | PhotoLink::Linked(url) => used.push(url.to_string()),
             PhotoLink::Other(_) => {}
         });
     }
@@ -188,6 +270,8 @@ impl<'a> PhotoSet<'a> {
         for post in &content.posts {
             found.extend(post.cover.iter().map(|c| c.as_str().to_string()));
             found.extend(post.photos.iter().map(|p| p.src.as_str().to_string()));
+            let posters = post.photos.iter().filter_map(|p| p.video.as_ref()?.poster.as_ref());
+            found.extend(posters.map(|poster| poster.as_str().to_string()));
             self.photos_of(&post.body_html, &post.url, &mut found);
             note(&mut found, &post.source);
         }
@@ -206,7 +290,7 @@ impl<'a> PhotoSet<'a> {
                 Some(images::Job {
                     source: source.to_path_buf(),
                     facts: (*facts).clone(),
-                    variants: images::variants_of(&url, facts, self.widths),
+                    variants: images::variants_of(&url, facts, self.widths, self.formats),
                     used_by,
                     written: url.rsplit('/').next().unwrap_or(&url).to_string(),
                     original: publish_originals.then(|| url.clone()),
@@ -216,10 +300,20 @@ impl<'a> PhotoSet<'a> {
     }
 }
 
+/// Where a body's photos are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shown {
+    /// On the site's own pages, with `<picture>` and the lightbox.
+    OnPage,
+    /// In a feed, as a plain `<img>`.
+    InFeed,
+}
+
 /// What an attribute of a body is to its photos.
 enum PhotoLink<'h, 'u> {
-    /// `src` of an `<img>` showing the photo published at this path.
-    Shown(&'u str),
+    /// `src` of an `<img>` showing the photo published at `url`; `in_link`
+    /// when the image is inside a link.
+    Shown { url: &'u str, in_link: bool },
     /// `href` linking to it.
     Linked(&'u str),
     /// Anything else, as written.

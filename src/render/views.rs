@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::photos::ImageView;
+use super::photos::{ImageView, Shown};
 use super::{Inputs, paginated_url};
 use crate::config::Config;
 use crate::error::Problem;
@@ -213,10 +213,54 @@ pub(super) enum ListCard<'a> {
 
 #[derive(Serialize)]
 struct PhotoView<'a> {
+    /// For a video, its poster (or nothing to show when it has none).
     #[serde(flatten)]
     image: ImageView<'a>,
     caption_html: Option<String>,
     alt: &'a str,
+    video: Option<VideoView>,
+}
+
+/// A video as a template shows it.
+#[derive(Serialize)]
+struct VideoView {
+    src: String,
+    /// For `<source type>`. A `.mov` is named MP4: phones write H.264 or
+    /// HEVC in it, which browsers play when told MP4 but may refuse as
+    /// QuickTime.
+    mime: &'static str,
+    width: u32,
+    height: u32,
+    /// `0:42`, `1:02:03`.
+    duration: String,
+    seconds: f64,
+    /// The poster's largest variant, when it has one.
+    poster: Option<String>,
+}
+
+impl VideoView {
+    fn new(src: &UrlPath, clip: &crate::parse::Clip, here: &UrlPath, inputs: &Inputs<'_>) -> Self {
+        let seconds = clip.duration_ms / 1000 + u64::from(clip.duration_ms % 1000 >= 500);
+        let duration = match (seconds / 3600, seconds / 60 % 60, seconds % 60) {
+            (0, m, s) => format!("{m}:{s:02}"),
+            (h, m, s) => format!("{h}:{m:02}:{s:02}"),
+        };
+        let mime = match clip.container {
+            crate::video::Container::Webm => "video/webm",
+            crate::video::Container::Mp4 | crate::video::Container::Mov => "video/mp4",
+        };
+        VideoView {
+            src: here.link_to(src.as_str()),
+            mime,
+            width: clip.width,
+            height: clip.height,
+            duration,
+            seconds: clip.duration_ms as f64 / 1000.0,
+            poster: clip.poster.as_ref().map(|p| {
+                here.link_to(&inputs.photos.full(p.as_str()).unwrap_or_else(|| p.as_str().to_string()))
+            }),
+        }
+    }
 }
 
 /// What a link shared in a chat shows: Open Graph and Twitter card values.
@@ -362,7 +406,11 @@ impl<'a> PostView<'a> {
             _ => None,
         };
         PostView {
-            body: inputs.photos.rewrite_html(with_tag_links(&post.body_html, here, inputs), here),
+            body: inputs.photos.rewrite_html(
+                with_tag_links(&post.body_html, here, inputs),
+                here,
+                Shown::OnPage,
+            ),
             tags: index.post_tags[id.0]
                 .iter()
                 .map(|t| {
@@ -373,10 +421,17 @@ impl<'a> PostView<'a> {
             photos: post
                 .photos
                 .iter()
-                .map(|p| PhotoView {
-                    image: inputs.photos.image(p.src.as_str(), Linker::From(here)),
-                    caption_html: p.caption_html.as_deref().map(|c| with_tag_links(c, here, inputs)),
-                    alt: p.alt.as_deref().or(p.caption.as_deref()).unwrap_or(""),
+                .map(|p| {
+                    let shown = match &p.video {
+                        Some(clip) => clip.poster.as_ref().unwrap_or(&p.src),
+                        None => &p.src,
+                    };
+                    PhotoView {
+                        image: inputs.photos.image(shown.as_str(), Linker::From(here)),
+                        caption_html: p.caption_html.as_deref().map(|c| with_tag_links(c, here, inputs)),
+                        alt: p.alt.as_deref().or(p.caption.as_deref()).unwrap_or(""),
+                        video: p.video.as_ref().map(|clip| VideoView::new(&p.src, clip, here, inputs)),
+                    }
                 })
                 .collect(),
             coords: post.coords,
@@ -413,7 +468,7 @@ impl<'a> PageView<'a> {
         PageView {
             title: &page.title,
             summary: &page.summary,
-            body: inputs.photos.rewrite_html(body, &page.url),
+            body: inputs.photos.rewrite_html(body, &page.url, Shown::OnPage),
         }
     }
 }
@@ -464,7 +519,11 @@ impl<'a> TripView<'a> {
             start: days.start.map(|d| d.to_string()),
             end: days.end.map(|d| d.to_string()),
             cover: cover.map(|c| inputs.photos.image(c.as_str(), Linker::From(here))),
-            body: inputs.photos.rewrite_html(with_tag_links(&trip.body_html, here, inputs), here),
+            body: inputs.photos.rewrite_html(
+                with_tag_links(&trip.body_html, here, inputs),
+                here,
+                Shown::OnPage,
+            ),
             posts: posts.len(),
             photos: days.photos,
             days: days.length(),

@@ -158,7 +158,7 @@ fn saved_posts(
     for (saved, post) in saved.iter().zip(&mut posts) {
         std::mem::swap(&mut made.content.posts[saved.id.0], post);
     }
-    let photos = PhotoSet::new(&made.content, &made.survey, &made.config.photos.widths);
+    let photos = PhotoSet::new(&made.content, &made.survey, &made.config.photos);
     let rendered = crate::render_work(
         &made.config,
         &made.content,

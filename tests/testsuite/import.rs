@@ -34,8 +34,9 @@ fn export_files(layout: &str) -> Vec<(String, Vec<u8>)> {
   {{"media": [{{"uri": "", "creation_timestamp": 1555430000, "title": "A photo that was lost #lost"}}]}}
 ]"#
     );
-    let mut video = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
-    video.extend([0u8; 64]);
+    // A real phone video, carrying where it was shot: the build publishes it cleaned.
+    let video =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/media/location.mp4")).unwrap();
     vec![
         (format!("{layout}/posts_1.json"), posts.into_bytes()),
         ("media/posts/201904/a.jpg".to_string(), jpeg(10)),
@@ -105,7 +106,8 @@ fn every_layout_zipped_or_not_becomes_the_same_posts() {
             assert!(carousel.contains("instagram: "));
             assert!(site.exists("content/instagram/2019-04-13-sydney-café-with/b.jpg"));
             let video = site.read("content/instagram/2019-04-15-start-line/index.md");
-            assert!(video.contains("[The video](start.mp4)"), "{video}");
+            // A video is listed with the photos, shown in a player.
+            assert!(video.contains("photos:\n  - \"start.mp4\"\n"), "{video}");
             assert!(site.exists("content/instagram/2019-04-15-start-line/start.mp4"));
             assert!(
                 site.read("content/instagram/2019-04-16-a-photo-that-was-lost/index.md").contains("#lost")
@@ -138,6 +140,11 @@ fn the_imported_site_builds_with_its_tags() {
     }
     let page = site.read("public/sydney-2019/sydney-café-with/index.html");
     assert!(page.contains("<span class=\"mention\">@ana_k</span>"), "{page}");
+    // The reel plays on its page, published without the place it was shot.
+    let reel = site.read("public/sydney-2019/start-line/index.html");
+    assert!(reel.contains("<source src=\"start.mp4\" type=\"video/mp4\">"), "{reel}");
+    let published = milepost::video::read(&site.path("public/sydney-2019/start-line/start.mp4")).unwrap();
+    assert_eq!(published.location, None);
 }
 
 #[test]

@@ -15,3 +15,4 @@ mod rebuild;
 mod routes;
 mod serve;
 mod structure;
+mod video;

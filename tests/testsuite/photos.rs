@@ -5,6 +5,7 @@
 use std::io::Cursor;
 
 use milepost::BuildOptions;
+use milepost::config::Encoding;
 
 use crate::fixture::{Fixture, tree};
 
@@ -34,7 +35,8 @@ fn variants_have_the_configured_widths_and_are_never_upscaled() {
     // Smaller than every width: only its own.
     let files: Vec<String> = site.files(dir).into_keys().collect();
     assert!(files.contains(&"turned-60.jpg".to_string()), "{files:?}");
-    assert_eq!(files.iter().filter(|f| f.starts_with("turned")).count(), 1, "{files:?}");
+    let turned: Vec<&String> = files.iter().filter(|f| f.starts_with("turned")).collect();
+    assert_eq!(turned, ["turned-60.jpg", "turned-60.webp"], "{files:?}");
     // The originals are not published.
     assert!(!site.exists(&format!("{dir}/harbour.jpg")) && !site.exists(&format!("{dir}/turned.jpg")));
 }
@@ -96,6 +98,147 @@ fn no_published_image_carries_gps_or_any_exif() {
     assert!(checked >= 7, "{checked}");
 }
 
+/// (width, height) of an AVIF from its `ispe` box, which holds the size of the picture.
+fn avif_size(bytes: &[u8]) -> (u32, u32) {
+    let at = bytes.windows(4).position(|w| w == b"ispe").expect("an ispe box");
+    let word = |i: usize| u32::from_be_bytes(bytes[at + i..at + i + 4].try_into().unwrap());
+    // After the type: version and flags, then width and height.
+    (word(8), word(12))
+}
+
+/// The photo fixture with every format; AVIF's encoder is slow enough
+/// unoptimised to keep its widths to two here.
+fn built_in_every_format() -> Fixture {
+    let site = Fixture::copy("photos");
+    let toml = site.read("site.toml").replace("widths = [480, 960, 1600]", "widths = [480, 960]");
+    site.write(
+        "site.toml",
+        toml.replace("[photos]\n", "[photos]\nformats = [\"avif\", \"webp\", \"jpeg\"]\n"),
+    );
+    site.milepost(&["build"]).succeeded();
+    site
+}
+
+#[test]
+fn avif_and_webp_variants_have_the_widths_of_the_jpeg_ones_and_no_metadata() {
+    let site = built_in_every_format();
+    let dir = "public/trip/harbour";
+    for (width, height) in [(480, 360), (960, 720)] {
+        let avif = std::fs::read(site.path(&format!("{dir}/harbour-{width}.avif"))).unwrap();
+        assert_eq!(&avif[4..12], b"ftypavif", "an AVIF file");
+        assert_eq!(avif_size(&avif), (width, height));
+        assert_eq!(size(&site, &format!("{dir}/harbour-{width}.webp")), (width, height));
+    }
+    // Turned upright like the JPEG.
+    assert_eq!(avif_size(&std::fs::read(site.path(&format!("{dir}/turned-60.avif"))).unwrap()), (60, 80));
+    assert_eq!(size(&site, &format!("{dir}/turned-60.webp")), (60, 80));
+    let mut checked = 0;
+    for (path, bytes) in tree(&site.path("public")) {
+        if path.ends_with(".webp") {
+            // RIFF chunks after the header: metadata would be EXIF or XMP.
+            let mut at = 12;
+            while at + 8 <= bytes.len() {
+                let kind = &bytes[at..at + 4];
+                assert!(kind != b"EXIF" && kind != b"XMP ", "{path} carries {kind:?}");
+                let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+                at += 8 + len + len % 2;
+            }
+            checked += 1;
+        } else if path.ends_with(".avif") {
+            // An AVIF's metadata are items of type Exif or mime (XMP).
+            assert!(!bytes.windows(4).any(|w| w == b"Exif" || w == b"mime"), "{path} carries metadata");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 14, "7 sizes in two formats");
+    // Each format a `<source>` of the picture, the browser's first choice first.
+    let page = site.read("public/trip/harbour/index.html");
+    assert!(page.contains(
+        "<picture><source type=\"image/avif\" srcset=\"harbour-480.avif 480w, harbour-960.avif 960w\" sizes=\"(max-width: 56rem) 100vw, 56rem\">\
+         <source type=\"image/webp\" srcset=\"harbour-480.webp 480w, harbour-960.webp 960w\" sizes=\"(max-width: 56rem) 100vw, 56rem\">\
+         <img src=\"harbour-960.jpg\""
+    ), "{page}");
+    assert!(page.contains(
+        "<a class=\"zoom\" href=\"map-120.jpg\"><picture><source type=\"image/avif\" srcset=\"map-120.avif 120w\" sizes=\"(max-width: 42rem) 100vw, 40rem\">"
+    ), "{page}");
+    assert_srcsets_resolve(&site);
+}
+
+#[test]
+fn every_format_is_a_source_of_the_picture_and_every_srcset_resolves() {
+    let site = built();
+    let page = site.read("public/trip/harbour/index.html");
+    assert!(page.contains(
+        "<picture><source type=\"image/webp\" srcset=\"harbour-480.webp 480w, harbour-960.webp 960w, harbour-1600.webp 1600w\" sizes=\"(max-width: 56rem) 100vw, 56rem\">\
+         <img src=\"harbour-960.jpg\""
+    ), "{page}");
+    assert_srcsets_resolve(&site);
+}
+
+/// Every candidate of every `srcset` of the built site is a file.
+fn assert_srcsets_resolve(site: &Fixture) {
+    let mut candidates = 0;
+    for (path, html) in tree(&site.path("public")).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8(html).unwrap();
+        let folder = std::path::Path::new("public").join(&path);
+        let folder = folder.parent().unwrap();
+        for srcset in html.split("srcset=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]) {
+            for candidate in srcset.split(", ") {
+                let (url, width) = candidate.rsplit_once(' ').expect("url and width");
+                assert!(width.ends_with('w'), "{path}: {candidate}");
+                let file = folder.join(url);
+                assert!(site.path(file.to_str().unwrap()).is_file(), "{path}: {url} does not resolve");
+                candidates += 1;
+            }
+        }
+    }
+    assert!(candidates > 20, "{candidates}");
+}
+
+#[test]
+fn formats_are_chosen_in_site_toml_and_jpeg_is_always_among_them() {
+    // WebP and JPEG unless site.toml says otherwise.
+    let site = Fixture::copy("photos");
+    assert_eq!(site.site().config.photos.formats, [Encoding::Webp, Encoding::Jpeg]);
+    let site = Fixture::copy("photos");
+    site.write(
+        "site.toml",
+        site.read("site.toml").replace("[photos]\n", "[photos]\nformats = [\"webp\", \"jpeg\"]\n"),
+    );
+    site.milepost(&["build"]).succeeded();
+    let page = site.read("public/trip/harbour/index.html");
+    assert!(page.contains("<picture><source type=\"image/webp\""), "{page}");
+    // JPEG only: a plain `<img>`, as before.
+    site.write("site.toml", site.read("site.toml").replace("[\"webp\", \"jpeg\"]", "[\"jpeg\"]"));
+    site.milepost(&["build"]).succeeded();
+    let page = site.read("public/trip/harbour/index.html");
+    assert!(!page.contains("<picture>") && !site.exists("public/trip/harbour/harbour-480.webp"), "{page}");
+    // Without JPEG, older browsers would show nothing.
+    site.write("site.toml", site.read("site.toml").replace("[\"jpeg\"]", "[\"avif\", \"webp\"]"));
+    let message = site.milepost(&["build"]).failed().to_string();
+    assert!(message.contains("site.toml") && message.contains("has no \"jpeg\""), "{message}");
+    site.write(
+        "site.toml",
+        site.read("site.toml").replace("[\"avif\", \"webp\"]", "[\"avif\", \"heic\", \"jpeg\"]"),
+    );
+    let message = site.milepost(&["build"]).failed().to_string();
+    assert!(message.contains("site.toml:6: site.toml: unknown variant `heic`"), "{message}");
+}
+
+#[test]
+fn a_photo_in_the_text_gets_variants_every_format_and_the_lightbox() {
+    let site = built();
+    let page = site.read("public/trip/harbour/index.html");
+    // ![A red blob](map.png): 120 wide, so only its own width.
+    assert!(page.contains(
+        "<a class=\"zoom\" href=\"map-120.jpg\"><picture><source type=\"image/webp\" srcset=\"map-120.webp 120w\" sizes=\"(max-width: 42rem) 100vw, 40rem\">\
+         <img src=\"map-120.jpg\" srcset=\"map-120.jpg 120w\" sizes=\"(max-width: 42rem) 100vw, 40rem\" width=\"120\" height=\"90\" loading=\"lazy\" decoding=\"async\" alt=\"A red blob\" /></picture></a>"
+    ), "{page}");
+    // Its feed entry keeps a plain image, which every reader shows.
+    let feed = site.read("public/feed.xml");
+    assert!(!feed.contains("&lt;picture") && feed.contains("map-120.jpg"), "{feed}");
+}
+
 #[test]
 fn originals_are_published_only_when_asked_and_then_stripped() {
     let site = Fixture::copy("photos");
@@ -131,13 +274,14 @@ fn a_second_build_takes_every_variant_from_the_cache() {
     let first = milepost::build(&site.site(), &BuildOptions::default()).unwrap();
     assert_eq!(first.photos.photos, 5);
     assert_eq!(first.photos.decoded, 5);
-    assert_eq!(first.photos.variants_made, 8);
+    // 8 sizes, each in WebP and JPEG.
+    assert_eq!(first.photos.variants_made, 16);
     // Even into an empty output folder: the cache lives outside it.
     std::fs::remove_dir_all(site.path("public")).unwrap();
     let second = milepost::build(&site.site(), &BuildOptions::default()).unwrap();
     assert_eq!(second.photos.decoded, 0, "{:?}", second.photos);
     assert_eq!(second.photos.variants_made, 0);
-    assert_eq!(second.photos.variants_cached, 8);
+    assert_eq!(second.photos.variants_cached, 16);
     assert_eq!(site.files("public"), {
         let again = Fixture::copy("photos");
         again.milepost(&["build"]).succeeded();
@@ -191,6 +335,30 @@ fn a_photo_that_is_not_an_image_names_the_post_line_and_file() {
         err.contains("content/trip/2019-06-01-harbour/index.md:8: the photo `mid.jpg` cannot be used"),
         "{err}"
     );
+}
+
+#[test]
+fn a_heic_photo_says_how_to_convert_it_and_is_never_published_as_it_is() {
+    let site = built();
+    let before = site.files("public");
+    // The bytes an iPhone's HEIC starts with; milepost refuses it by its name and never decodes it.
+    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
+    site.write("content/trip/2019-06-01-harbour/IMG_0001.HEIC", heic);
+    // Not shown by any page: not published either (it would carry its GPS).
+    site.milepost(&["build"]).succeeded();
+    assert!(!site.files("public").keys().any(|k| k.to_lowercase().contains("img_0001")));
+    let post =
+        site.read("content/trip/2019-06-01-harbour/index.md").replace("  - turned.jpg", "  - IMG_0001.HEIC");
+    site.write("content/trip/2019-06-01-harbour/index.md", post);
+    let before_error = site.files("public");
+    let err = site.milepost(&["build"]).failed().to_string();
+    assert!(
+        err.contains("index.md:7: the photo `IMG_0001.HEIC` cannot be used: it is a HEIC photo"),
+        "{err}"
+    );
+    assert!(err.contains("File → Export → JPEG"), "{err}");
+    assert_eq!(site.files("public"), before_error);
+    assert_ne!(before.len(), 0);
 }
 
 #[test]

@@ -23,9 +23,10 @@
   box.innerHTML =
     '<button class="lb-close" aria-label="Close">×</button>' +
     '<button class="lb-prev" aria-label="Previous photo">‹</button>' +
-    '<figure><img alt=""><figcaption></figcaption></figure>' +
+    '<figure><picture><img alt=""></picture><figcaption></figcaption></figure>' +
     '<button class="lb-next" aria-label="Next photo">›</button>';
   document.body.appendChild(box);
+  var picture = box.querySelector("picture");
   var img = box.querySelector("img");
   var caption = box.querySelector("figcaption");
   var current = 0;
@@ -35,10 +36,28 @@
     current = (i + links.length) % links.length;
     var link = links[current];
     var thumb = link.querySelector("img");
+    // The photo's own formats and sizes, chosen again for the whole screen:
+    // a phone that showed the AVIF gets the AVIF, large.
+    Array.prototype.slice.call(picture.querySelectorAll("source")).forEach(function (s) { s.remove(); });
+    if (thumb && thumb.parentNode.tagName === "PICTURE") {
+      Array.prototype.slice.call(thumb.parentNode.querySelectorAll("source")).forEach(function (s) {
+        var copy = s.cloneNode(false);
+        copy.sizes = "100vw";
+        picture.insertBefore(copy, img);
+      });
+    }
+    if (thumb && thumb.srcset) {
+      img.srcset = thumb.srcset;
+      img.sizes = "100vw";
+    } else {
+      img.removeAttribute("srcset");
+    }
     img.src = link.href;
     img.alt = thumb ? thumb.alt : "";
-    var figcaption = link.parentNode.querySelector("figcaption");
-    caption.textContent = figcaption ? figcaption.textContent.trim() : "";
+    // A front-matter photo's caption is its figure's; a photo in the text has its alt.
+    var figure = link.closest("figure");
+    var figcaption = figure && figure.querySelector("figcaption");
+    caption.textContent = figcaption ? figcaption.textContent.trim() : img.alt;
     box.querySelector(".lb-prev").hidden = box.querySelector(".lb-next").hidden = links.length < 2;
   }
   function open(i) {
