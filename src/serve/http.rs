@@ -81,17 +81,69 @@ async fn page(Extract(state): Extract<State>, uri: Uri, headers: HeaderMap) -> R
             let body = if file.ends_with(".html") { with_reload_script(bytes) } else { bytes.to_vec() };
             respond(StatusCode::OK, content_type, Some(etag.as_str()), body)
         }
+        Served::File(source) if let Some(range) = headers.get(header::RANGE) => {
+            ranged(source, range, content_type).await.unwrap_or_else(|| not_found(&snapshot))
+        }
         Served::File(source) => match tokio::fs::read(source).await {
             Ok(bytes) => {
                 let etag = etag(&bytes);
                 if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
                     return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
                 }
-                respond(StatusCode::OK, content_type, Some(&etag), bytes)
+                let mut response = respond(StatusCode::OK, content_type, Some(&etag), bytes);
+                response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+                response
             }
             Err(_) => not_found(&snapshot),
         },
     }
+}
+
+/// One range of a file (`Range: bytes=0-1023`, `bytes=1024-`, `bytes=-500`),
+/// as a browser asks for a video: Safari plays none from a server that
+/// cannot answer it. `None` when the file cannot be read.
+async fn ranged(source: &std::path::Path, range: &HeaderValue, content_type: &str) -> Option<Response> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let len = tokio::fs::metadata(source).await.ok()?.len();
+    let wanted = range.to_str().ok().and_then(|r| byte_range(r, len));
+    let Some((start, end)) = wanted else {
+        let mut response = respond(StatusCode::RANGE_NOT_SATISFIABLE, content_type, None, Vec::new());
+        if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+        return Some(response);
+    };
+    let mut file = tokio::fs::File::open(source).await.ok()?;
+    file.seek(std::io::SeekFrom::Start(start)).await.ok()?;
+    let mut body = vec![0; usize::try_from(end - start + 1).ok()?];
+    file.read_exact(&mut body).await.ok()?;
+    let mut response = respond(StatusCode::PARTIAL_CONTENT, content_type, None, body);
+    response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
+        response.headers_mut().insert(header::CONTENT_RANGE, value);
+    }
+    Some(response)
+}
+
+/// The first and last byte of a single `bytes=` range of a file of `len`
+/// bytes, or `None` when it cannot be served. At most 8 MB at a time: a
+/// browser asks again for the rest.
+fn byte_range(header: &str, len: u64) -> Option<(u64, u64)> {
+    const MOST: u64 = 8 << 20;
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || len == 0 {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (start, end) = match (first.trim(), last.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().ok()?;
+            (len.checked_sub(n.min(len))?, len - 1)
+        }
+        (first, "") => (first.parse().ok()?, len - 1),
+        (first, last) => (first.parse().ok()?, last.parse::<u64>().ok()?.min(len - 1)),
+    };
+    (start <= end && start < len).then(|| (start, end.min(start + MOST - 1)))
 }
 
 fn respond(status: StatusCode, content_type: &str, etag: Option<&str>, body: Vec<u8>) -> Response {
@@ -131,6 +183,11 @@ fn content_type(path: &str) -> &'static str {
         "png" => "image/png",
         "gif" => "image/gif",
         "webp" => "image/webp",
+        "avif" => "image/avif",
+        "mp4" | "m4v" => "video/mp4",
+        // Browsers play H.264 in a .mov when told it is MP4, as the pages say it is.
+        "mov" => "video/mp4",
+        "webm" => "video/webm",
         "svg" => "image/svg+xml",
         "ico" => "image/x-icon",
         "gpx" => "application/gpx+xml",
@@ -173,7 +230,23 @@ async fn events(Extract(state): Extract<State>) -> Sse<impl Stream<Item = Result
 
 #[cfg(test)]
 mod tests {
-    use super::site_path;
+    use super::{byte_range, site_path};
+
+    #[test]
+    fn byte_ranges_as_browsers_ask_for_video() {
+        assert_eq!(byte_range("bytes=0-", 1000), Some((0, 999)));
+        assert_eq!(byte_range("bytes=0-1", 1000), Some((0, 1)));
+        assert_eq!(byte_range("bytes=500-", 1000), Some((500, 999)));
+        assert_eq!(byte_range("bytes=-100", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=-5000", 1000), Some((0, 999)));
+        assert_eq!(byte_range("bytes=900-5000", 1000), Some((900, 999)));
+        // Large files are sent a piece at a time.
+        assert_eq!(byte_range("bytes=0-", 100 << 20), Some((0, (8 << 20) - 1)));
+        for unservable in ["bytes=1000-", "bytes=5-2", "bytes=0-1,5-6", "items=0-1", "bytes=x-", "bytes=-"] {
+            assert_eq!(byte_range(unservable, 1000), None, "{unservable}");
+        }
+        assert_eq!(byte_range("bytes=0-", 0), None);
+    }
 
     #[test]
     fn paths_under_the_base_and_at_the_root() {

@@ -121,6 +121,25 @@ fn pages_are_served_at_the_root_and_under_the_base_path() {
 }
 
 #[test]
+fn a_video_is_served_in_ranges_as_browsers_ask_for_it() {
+    let site = crate::video::fixture();
+    let server = Server::start(&site);
+    let whole = server.get("/walk/before-the-start/walk.mp4");
+    assert_eq!(whole.status, 200);
+    assert!(whole.headers.contains("content-type: video/mp4"), "{}", whole.headers);
+    assert!(whole.headers.contains("accept-ranges: bytes"), "{}", whole.headers);
+    let len =
+        std::fs::metadata(site.path("content/walk/2017-04-12-before-the-start/walk.mp4")).unwrap().len();
+    let part = server.request("GET", "/walk/before-the-start/walk.mp4", "Range: bytes=0-1\r\n");
+    assert_eq!(part.status, 206, "{}", part.headers);
+    assert!(part.headers.contains(&format!("content-range: bytes 0-1/{len}")), "{}", part.headers);
+    assert!(part.headers.contains("content-length: 2"), "{}", part.headers);
+    let past = server.request("GET", "/walk/clips/clip.webm", &format!("Range: bytes={}-\r\n", len * 10));
+    assert_eq!(past.status, 416, "{}", past.headers);
+    assert!(server.get("/walk/clips/clip.webm").headers.contains("content-type: video/webm"));
+}
+
+#[test]
 fn nothing_outside_the_site_is_served_however_the_path_is_written() {
     let site = Fixture::copy("journal");
     let server = Server::start(&site);

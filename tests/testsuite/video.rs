@@ -14,7 +14,7 @@ const PHOTOS: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photos/content/trip/2019-06-01-harbour");
 
 /// The video fixture with its media copied in from where they live once.
-fn fixture() -> Fixture {
+pub fn fixture() -> Fixture {
     let site = Fixture::copy("video");
     let copy = |from: &Path, to: &str| {
         std::fs::copy(from, site.path(to)).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
