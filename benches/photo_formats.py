@@ -8,7 +8,7 @@ and a libjpeg-turbo floor, all in one run on one machine.
         --variant new-all=target/release/milepost:avif,webp,jpeg \\
         [--runs 1] [--warm-runs 3] [--hugo-jpeg] [--no-hugo] [--no-floor]
         [--floor-three-decodes] [--work DIR] [--keep] [--json out.json]
-        [--wait-quiet 15] [--wait-max 1200]
+        [--wait-quiet 15] [--wait-max 1200] [--max-others 5] [--retries 2]
 
     --milepost BIN is short for --variant milepost=BIN.
 
@@ -45,29 +45,38 @@ runs two timed things at once):
 * floor: what libjpeg-turbo's command-line tools need for the same 900
   variants, as a lower bound for a JPEG-only build. For every photo (sorted
   by path), 2 photos at a time (a thread pool of 2 driving subprocesses):
-  one `djpeg -scale M/8 photo.jpg` (PPM to a pipe), M the smallest DCT
-  scale whose output is at least the largest width (4000 px: 4/8 = 2000x1500),
-  then for each width W (1600, 960, 480; milepost's rule: widths below the
-  photo's, never upscaled) one `cjpeg -quality 80 -progressive` fed the top-left
-  W x H crop of that decoded image (H = W * 3/4 here), written to a file.
-  Why a crop and not a resize: djpeg can only scale by M/8, and there is no
-  C resizer here cheap enough to count as a floor (ImageMagick is not, and
-  Pillow adds its own costs). Decoding once more per width at the nearest
-  scale above it (1/8 for 480, 2/8 for 960) was measured and rejected as the
-  default: on this corpus a djpeg costs about 40 ms at every scale (Huffman
-  decoding of the 2.6 MB file dominates, not the IDCT), so three decodes per
-  photo would add about 80 ms of work to a photo that milepost decodes once,
-  and the floor would not be a floor. With the crop, each cjpeg encodes
-  exactly as many pixels as the variant it stands for, the decode is done
-  once at the same DCT scale milepost uses, and the resize itself is left
-  out (which is why it is a floor). The only Python work per photo is
-  slicing 1200 rows out of the decoded buffer (about 1 ms). The figure is
-  the wall clock of all 300 photos (and the CPU seconds of the children).
+  one `djpeg -scale M/8 -outfile /dev/shm/....ppm photo.jpg`, M the smallest
+  DCT scale whose output is at least the largest width (4000 px: 4/8 =
+  2000x1500), then for each width W (1600, 960, 480; milepost's rule: widths
+  below the photo's, never upscaled) one `cjpeg -quality 80 -progressive
+  that.ppm > file` fed exactly as many pixels as that variant has (W x H,
+  H = W * 3/4 here): the PPM header is rewritten in place (same length) to
+  declare the first W*H/2000 full rows of the decoded image (1600x1200 ->
+  2000x960, 960x720 -> 2000x346, 480x360 -> 2000x86), and cjpeg reads those
+  rows and stops.
+  Why not a resize: djpeg can only scale by M/8, and no C resizer here is
+  cheap enough to count as a floor (ImageMagick is not, and Pillow has its
+  own costs); the resize is left out, which is what makes this a floor.
+  Why not decode once per width at the nearest scale above it (1/8 for 480,
+  2/8 for 960): measured here, a djpeg of these 2.6 MB photos costs about 40
+  ms at every scale (Huffman decoding dominates, not the IDCT), so three
+  decodes per photo add about 80 ms to a photo milepost decodes once, and the
+  floor would not be a floor. Why rows and not a W x H crop, and a tmpfs file
+  and not a pipe: a first version piped the PPM through Python and sliced a
+  crop out of it; that glue took 6 s of CPU over the 300 photos, a third of
+  the floor. Now Python moves no pixels: djpeg writes to tmpfs (memory, as
+  in milepost; the one 9 MB copy each way is all it adds) and cjpeg reads a
+  prefix of it. cjpeg's work depends on the pixel count, and the strip is
+  real photo content at the same scale. So: one decode at the scale milepost
+  decodes at, three encodes of exactly the variants' pixel counts, nothing
+  else. The figure is the wall clock of all 300 photos
+  (CPU s: the children's; the Python glue's CPU is in the JSON).
   Two extra rows: "floor decode-only" (the 300 djpeg decodes alone, to
   /dev/null: the decode share of the floor) and, with --floor-three-decodes,
   "floor 3 decodes" (three `djpeg -scale S/8 -crop WxH+0+0 | cjpeg`
   pipelines per photo, S the nearest scale above each width: the simpler
-  variant described above, for reference).
+  variant rejected above, for reference). Floor bytes are not comparable
+  with the tools' (different pixels).
 
 Before every timed step the sources are read once (page cache warm) and
 `sync` is run. The machine is shared: before each cold step (not the warm
@@ -75,8 +84,11 @@ ones, which follow at once) the script waits, up to --wait-max s (1200),
 until the whole machine is below --wait-quiet % busy (15; 0 = no waiting)
 over a 5 s window, and every row shows "others' CPU s": the CPU time the
 rest of the machine used while that step ran (busy time from /proc/stat
-minus the step's own). Anything above a second or two there means the row
-was measured against someone else's work (a cargo build, say): run again. Outputs are moved aside, not deleted, until the end of the
+minus the step's own). A cold step during which that exceeds --max-others
+(5) % of the machine (others' CPU s / (wall s x cores), and at least 1 s)
+is run again, up to --retries (2) times; the discarded attempts stay in the
+JSON, and a step still disturbed on its last attempt is marked * in the
+table: don't trust it. Outputs are moved aside, not deleted, until the end of the
 run: on this machine's ext4, files deleted in the last minutes slow the
 creation of new ones (docs/BENCHMARKS.md, "Freed inodes"), which would tax
 whoever builds after a deletion.
@@ -110,6 +122,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 GNU_TIME = "/usr/bin/time"
@@ -220,6 +233,28 @@ def timed(cmd, cwd=None):
             "load1_after": round(os.getloadavg()[0], 2), "output_tail": r.stdout.strip().splitlines()[-3:]}
 
 
+def cold_step(what, prepare, run, policy):
+    """Prepare, wait for a quiet machine, run; again (up to policy["retries"] times) while
+    others used more than policy["max_others_pct"] % of the machine during the step."""
+    attempts = []
+    for attempt in range(policy["retries"] + 1):
+        prepare()
+        busy_before = wait_quiet(policy["quiet_pct"], policy["quiet_max_s"], what)
+        log(f"  {what}" + (f" (attempt {attempt + 1})" if attempt else ""))
+        rec = run()
+        rec["busy_before_pct"] = busy_before
+        limit = max(1.0, policy["max_others_pct"] / 100 * rec["wall_s"] * os.cpu_count())
+        rec["contaminated"] = rec["others_cpu_s"] > limit
+        attempts.append(rec)
+        if not rec["contaminated"]:
+            break
+        log(f"  !! {what}: the rest of the machine used {rec['others_cpu_s']:.1f} CPU s meanwhile "
+            f"(limit {limit:.1f})" + (": once more" if attempt < policy["retries"] else ": kept, marked *"))
+    rec = attempts[-1]
+    rec["discarded"] = attempts[:-1]
+    return rec
+
+
 def variant_bytes(public, hugo=False):
     """Photo variants in an output folder: {format: {"files": n, "bytes": b}}."""
     out = {f: {"files": 0, "bytes": 0} for f in FORMATS}
@@ -286,7 +321,7 @@ def set_formats(site_toml, formats):
         f.write(text)
 
 
-def run_milepost(name, binary, formats, corpus, work, trash, cold_runs, warm_runs, quiet):
+def run_milepost(name, binary, formats, corpus, work, trash, cold_runs, warm_runs, policy):
     site = os.path.join(work, f"milepost-{name}")
     if os.path.exists(site):
         trash.move(site)
@@ -303,15 +338,16 @@ def run_milepost(name, binary, formats, corpus, work, trash, cold_runs, warm_run
                              text=True).stdout.strip().splitlines()[:1]
     res = {"name": name, "binary": binary, "formats": formats, "version": version[0] if version else "",
            "cold": [], "warm": []}
-    for run in range(cold_runs):
+    def prepare():
         for entry in sorted(os.listdir(site)):
             if entry not in KEEP_IN_MILEPOST_SITE:
                 trash.move(os.path.join(site, entry))
         read_all(site)
         subprocess.run(["sync"])
-        busy_before = wait_quiet(*quiet, f"milepost {name} cold")
-        log(f"  milepost {name}: cold {run + 1}/{cold_runs}")
-        res["cold"].append(dict(timed([binary, "build"], cwd=site), busy_before_pct=busy_before))
+
+    for run in range(cold_runs):
+        res["cold"].append(cold_step(f"milepost {name}: cold {run + 1}/{cold_runs}", prepare,
+                                     lambda: timed([binary, "build"], cwd=site), policy))
         if run == 0:
             res["bytes"] = variant_bytes(os.path.join(site, "public"))
         for w in range(warm_runs if run == cold_runs - 1 else 0):
@@ -348,7 +384,7 @@ def resolve_hugo(h):
 RESIZE_RE = re.compile(r'\.Resize "(\d+)x"')
 
 
-def run_hugo(name, hugo, corpus, work, trash, webp_quality, warm_runs, quiet):
+def run_hugo(name, hugo, corpus, work, trash, webp_quality, warm_runs, policy):
     site = os.path.join(work, f"hugo-{name}")
     if os.path.exists(site):
         trash.move(site)
@@ -375,14 +411,14 @@ def run_hugo(name, hugo, corpus, work, trash, webp_quality, warm_runs, quiet):
     version = re.sub(r"-[0-9a-f]{40}", "", version)
     res = {"name": f"hugo-{name}", "binary": hugo, "version": version, "template_changes": changes,
            "cold": [], "warm": []}
-    for p in ("public", os.path.join("resources", "_gen"), ".hugo_build.lock"):
-        trash.move(os.path.join(site, p))
-    read_all(site)
-    subprocess.run(["sync"])
+    def prepare():
+        for p in ("public", os.path.join("resources", "_gen"), ".hugo_build.lock"):
+            trash.move(os.path.join(site, p))
+        read_all(site)
+        subprocess.run(["sync"])
+
     cmd = [hugo, "--quiet", "--source", site, "--destination", os.path.join(site, "public")]
-    busy_before = wait_quiet(*quiet, f"hugo {name} cold")
-    log(f"  hugo {name}: cold (several minutes)")
-    res["cold"].append(dict(timed(cmd, cwd=site), busy_before_pct=busy_before))
+    res["cold"].append(cold_step(f"hugo {name}: cold (minutes)", prepare, lambda: timed(cmd, cwd=site), policy))
     res["bytes"] = variant_bytes(os.path.join(site, "public"), hugo=True)
     for w in range(warm_runs):
         subprocess.run(["sync"])
@@ -428,32 +464,36 @@ def parse_ppm(buf):
     return int(fields[1]), int(fields[2]), i + 1
 
 
-def floor_one(photo, out_dir, widths, quality):
+def floor_one(photo, out_dir, widths, quality, scratch):
     src_w, src_h = jpeg_size(photo)
     targets = target_widths(src_w, widths)
     m = dct_scale(src_w, targets[0])
-    ppm = subprocess.run(["djpeg", "-scale", f"{m}/8", photo], stdout=subprocess.PIPE, check=True).stdout
-    dw, dh, off = parse_ppm(ppm)
+    ppm = os.path.join(scratch, f"{threading.get_ident()}.ppm")  # one per worker, on tmpfs
+    subprocess.run(["djpeg", "-scale", f"{m}/8", "-outfile", ppm, photo], check=True)
     base = os.path.join(out_dir, os.path.basename(os.path.dirname(photo)) + "-" +
                         os.path.splitext(os.path.basename(photo))[0])
     sizes = []
-    for w in targets:
-        h = max(1, round(src_h * w / src_w))
-        if w == dw and h == dh:
-            data = ppm
-        else:
-            row = dw * 3
-            mv = memoryview(ppm)
-            data = b"".join([f"P6\n{w} {h}\n255\n".encode()] +
-                            [mv[off + r * row: off + r * row + w * 3] for r in range(h)])
-        out = f"{base}-{w}.jpg"
-        with open(out, "wb") as fh:
-            subprocess.run(["cjpeg", "-quality", str(quality), "-progressive"], input=data, stdout=fh, check=True)
-        sizes.append(os.path.getsize(out))
+    with open(ppm, "r+b") as f:
+        dw, dh, off = parse_ppm(f.read(64))
+        for w in targets:
+            h = max(1, round(src_h * w / src_w))
+            rows = min(dh, max(1, round(w * h / dw)))  # the variant's pixel count in full rows
+            # rewrite the header in place, same length (PPM allows any run of spaces)
+            plain = f"P6\n{dw} {rows}\n255\n"
+            head = plain.replace(" ", " " * (1 + off - len(plain)), 1).encode()
+            if len(head) != off:
+                raise SystemExit(f"photo_formats.py: cannot rewrite the PPM header of {photo}")
+            f.seek(0)
+            f.write(head)
+            f.flush()
+            out = f"{base}-{w}.jpg"
+            with open(out, "wb") as fh:  # cjpeg reads the header's rows and stops
+                subprocess.run(["cjpeg", "-quality", str(quality), "-progressive", ppm], stdout=fh, check=True)
+            sizes.append(os.path.getsize(out))
     return sum(sizes), len(sizes)
 
 
-def floor_three(photo, out_dir, widths, quality):
+def floor_three(photo, out_dir, widths, quality, scratch):
     src_w, src_h = jpeg_size(photo)
     base = os.path.join(out_dir, os.path.basename(os.path.dirname(photo)) + "-" +
                         os.path.splitext(os.path.basename(photo))[0])
@@ -474,42 +514,48 @@ def floor_three(photo, out_dir, widths, quality):
     return total, len(targets)
 
 
-def decode_only(photo, out_dir, widths, quality):
+def decode_only(photo, out_dir, widths, quality, scratch):
     src_w, _ = jpeg_size(photo)
     m = dct_scale(src_w, target_widths(src_w, widths)[0])
     subprocess.run(["djpeg", "-scale", f"{m}/8", "-outfile", os.devnull, photo], check=True)
     return 0, 0
 
 
-def run_floor(label, fn, photos, work, trash, widths, quality, jobs, quiet):
+def run_floor(label, fn, photos, work, trash, widths, quality, jobs, policy):
     out_dir = os.path.join(work, f"floor-{label}")
-    trash.move(out_dir)
-    os.makedirs(out_dir)
-    subprocess.run(["sync"])
-    busy_before = wait_quiet(*quiet, f"floor {label}")
-    log(f"  floor {label}: {len(photos)} photos, {jobs} at a time")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before_self = resource.getrusage(resource.RUSAGE_SELF)
-    busy0 = machine_busy_s()
-    start = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda p: fn(p, out_dir, widths, quality), photos))
-    wall = time.monotonic() - start
-    busy = machine_busy_s() - busy0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    after_self = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    glue = (after_self.ru_utime - before_self.ru_utime) + (after_self.ru_stime - before_self.ru_stime)
-    n = sum(r[1] for r in results)
-    nbytes = sum(r[0] for r in results)
-    return {"name": f"floor {label}", "cold": [{"wall_s": round(wall, 3), "cpu_s": round(cpu, 2),
-                                                 "python_glue_cpu_s": round(glue, 2),
-                                                 "peak_rss_kib": after.ru_maxrss,
-                                                 "others_cpu_s": round(max(0.0, busy - cpu - glue), 2),
-                                                 "busy_before_pct": busy_before,
-                                                 "load1_after": round(os.getloadavg()[0], 2)}],
-            "warm": [], "bytes": {"avif": {"files": 0, "bytes": 0}, "webp": {"files": 0, "bytes": 0},
-                                  "jpg": {"files": n, "bytes": nbytes}}}
+
+    def prepare():
+        trash.move(out_dir)
+        os.makedirs(out_dir)
+        subprocess.run(["sync"])
+
+    def run():
+        scratch = tempfile.mkdtemp(prefix="photo_formats-",
+                                   dir="/dev/shm" if os.path.isdir("/dev/shm") else work)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before_self = resource.getrusage(resource.RUSAGE_SELF)
+        busy0 = machine_busy_s()
+        start = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(lambda p: fn(p, out_dir, widths, quality, scratch), photos))
+        wall = time.monotonic() - start
+        busy = machine_busy_s() - busy0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        after_self = resource.getrusage(resource.RUSAGE_SELF)
+        shutil.rmtree(scratch, ignore_errors=True)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        glue = (after_self.ru_utime - before_self.ru_utime) + (after_self.ru_stime - before_self.ru_stime)
+        # peak RSS: RUSAGE_CHILDREN keeps the largest child ever (a milepost build
+        # before), so it says nothing here; djpeg/cjpeg stay far below milepost
+        return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 2), "python_glue_cpu_s": round(glue, 2),
+                "peak_rss_kib": None, "others_cpu_s": round(max(0.0, busy - cpu - glue), 2),
+                "load1_after": round(os.getloadavg()[0], 2),
+                "files": sum(r[1] for r in results), "bytes": sum(r[0] for r in results)}
+
+    rec = cold_step(f"floor {label}: {len(photos)} photos, {jobs} at a time", prepare, run, policy)
+    return {"name": f"floor {label}", "cold": [rec], "warm": [],
+            "bytes": {"avif": {"files": 0, "bytes": 0}, "webp": {"files": 0, "bytes": 0},
+                      "jpg": {"files": rec["files"], "bytes": rec["bytes"]}}}
 
 
 # --- report -----------------------------------------------------------------------
@@ -557,10 +603,11 @@ def report(results, milepost_names, args, meta):
             if not runs:
                 continue
             b = r.get("bytes") if mode == "cold" else r.get("bytes_after_warm", r.get("bytes"))
-            walls = " ".join(f"{x['wall_s']:.2f}" for x in runs)
+            walls = " ".join(f"{x['wall_s']:.2f}" + ("*" if x.get("contaminated") else "") for x in runs)
+            rss = [x["peak_rss_kib"] for x in runs if x.get("peak_rss_kib")]
             mode_label = mode if not r["name"].startswith("floor") else f"{args.floor_jobs} procs"
             cells = [r["name"], mode_label, fmt_s(med(r, mode)), walls, fmt_s(med(r, mode, "cpu_s")),
-                     f"{max(x['peak_rss_kib'] for x in runs) / 1024:.0f}",
+                     f"{max(rss) / 1024:.0f}" if rss else "–",
                      f"{max(x.get('others_cpu_s', 0) for x in runs):.1f}"]
             if b and total_files(b):
                 cells += [str(total_files(b))] + [f"{b[f]['bytes']:,}" if b[f]["files"] else "–" for f in FORMATS]
@@ -568,6 +615,9 @@ def report(results, milepost_names, args, meta):
             else:
                 cells += ["–"] * 5
             p("| " + " | ".join(cells) + " |")
+    if any(x.get("contaminated") for r in results for m in ("cold", "warm") for x in r.get(m) or []):
+        p("* measured while the rest of the machine used more than --max-others % of it "
+          "(see others' CPU s): not to be trusted")
     p("")
     p("ratios (A / B; wall = median wall s; bytes = all variant bytes):")
     by = {r["name"]: r for r in results}
@@ -650,6 +700,10 @@ def main():
                     help="before each cold step wait until the machine is below this %% busy (all cores, "
                          "over 5 s); 0 = do not wait (default 15)")
     ap.add_argument("--wait-max", type=float, default=1200, help="give up waiting after this many s (default 1200)")
+    ap.add_argument("--max-others", type=float, default=5,
+                    help="a cold step during which the rest of the machine used more than this %% of it "
+                         "(CPU s / (wall s x cores)) is run again (default 5)")
+    ap.add_argument("--retries", type=int, default=2, help="how many times a cold step is run again (default 2)")
     args = ap.parse_args()
 
     variants = [("milepost" if i == 0 else f"milepost{i + 1}", os.path.abspath(b), None)
@@ -677,7 +731,8 @@ def main():
     os.makedirs(work, exist_ok=True)
     trash = Trash(os.path.join(work, ".trash"))
     widths = [int(w) for w in args.widths.split(",")]
-    quiet = (args.wait_quiet, args.wait_max)
+    policy = {"quiet_pct": args.wait_quiet, "quiet_max_s": args.wait_max,
+              "max_others_pct": args.max_others, "retries": args.retries}
     meta = {"corpus": corpus, "corpus_desc": corpus_desc,
             "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.release()}",
             "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
@@ -688,7 +743,7 @@ def main():
     try:
         for name, binary, formats in variants:
             results.append(run_milepost(name, binary, formats, corpus, work, trash, args.runs, args.warm_runs,
-                                        quiet))
+                                        policy))
         if not args.no_floor:
             photos = []
             for dirpath, _, filenames in os.walk(os.path.join(corpus, "milepost", "content")):
@@ -696,22 +751,22 @@ def main():
             photos.sort()
             read_all(os.path.join(corpus, "milepost", "content"))
             results.append(run_floor("one decode", floor_one, photos, work, trash, widths, args.quality,
-                                     args.floor_jobs, quiet))
+                                     args.floor_jobs, policy))
             results.append(run_floor("decode-only", decode_only, photos, work, trash, widths, args.quality,
-                                     args.floor_jobs, quiet))
+                                     args.floor_jobs, policy))
             if args.floor_three_decodes:
                 results.append(run_floor("3 decodes", floor_three, photos, work, trash, widths, args.quality,
-                                         args.floor_jobs, quiet))
+                                         args.floor_jobs, policy))
         if not args.no_hugo:
             hugo = resolve_hugo(args.hugo)
             if not hugo:
                 log("no hugo found: skipping Hugo")
             else:
                 results.append(run_hugo("webp", hugo, corpus, work, trash, args.hugo_webp_quality,
-                                        args.hugo_warm_runs, quiet))
+                                        args.hugo_warm_runs, policy))
                 if args.hugo_jpeg:
                     results.append(run_hugo("jpeg", hugo, corpus, work, trash, args.hugo_webp_quality,
-                                            args.hugo_warm_runs, quiet))
+                                            args.hugo_warm_runs, policy))
     finally:
         meta["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
         meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

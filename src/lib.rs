@@ -244,12 +244,13 @@ pub(crate) fn make(
 /// phone downloads what they watch.
 fn large_videos<'a>(survey: &'a Survey, config: &'a Config) -> impl Iterator<Item = Problem> + 'a {
     let limit = config.photos.video_warn_mb;
-    survey.videos.iter().filter(move |(_, (_, size))| *size > limit * 1_000_000).map(move |(rel, (_, size))| {
-        Problem::in_file(
+    survey.videos.iter().filter_map(move |(rel, (_, (size, _)))| {
+        let problem = Problem::in_file(
             rel.shown(),
             format!("this video is {} MB, over the {limit} MB the site warns at", size / 1_000_000),
         )
-        .hint("export it shorter or smaller (1080p H.264 is plenty for a page), or raise `video_warn_mb` under [photos] in site.toml")
+        .hint("export it shorter or smaller (1080p H.264 is plenty for a page), or raise `video_warn_mb` under [photos] in site.toml");
+        (*size > limit.saturating_mul(1_000_000)).then_some(problem)
     })
 }
 
@@ -332,6 +333,17 @@ fn process_media(
         })
         .collect();
     if let Target::Check = target {
+        // What `build` would refuse to publish: a video it cannot read cannot be cleaned.
+        if !config.photos.publish_originals {
+            let mut problems = error::Problems::default();
+            for asset in &content.assets {
+                if let Some((Err(why), _)) = survey.videos.get(&asset.rel) {
+                    let shown = site.relative(&asset.source);
+                    problems.push(images::unpublishable_video(shown, asset.url.as_str(), why));
+                }
+            }
+            problems.into_result(())?;
+        }
         let placeholder = |path: String, origin: String| OutputFile {
             path: path.into(),
             origin,

@@ -26,7 +26,7 @@ use crate::paths::ContentPath;
 use crate::video::{Container, VideoFacts};
 pub use cache::Cache;
 pub(crate) use facts::{Facts, Format};
-pub(crate) use videos::{VideoJob, publish as publish_videos};
+pub(crate) use videos::{VideoJob, publish as publish_videos, unpublishable as unpublishable_video};
 
 /// Every photo and video of the content tree, by its path relative to `content/`.
 #[derive(Debug, Default)]
@@ -34,8 +34,10 @@ pub struct Survey {
     /// An `Err` is why the photo cannot be read, for the posts that use it.
     pub(crate) photos: BTreeMap<ContentPath, Result<Facts, String>>,
     /// The same for videos, read from their headers (cheap: only the
-    /// boxes that describe the media are read), with each file's size.
-    pub(crate) videos: BTreeMap<ContentPath, (Result<VideoFacts, String>, u64)>,
+    /// boxes that describe the media are read), with each file's size and
+    /// modification time: a video replaced by another of the same size and
+    /// length must still be cleaned and published again.
+    pub(crate) videos: BTreeMap<ContentPath, (Result<VideoFacts, String>, (u64, u128))>,
     /// (file, hash) of each photo, for the cache to remember.
     pub(crate) hashed: Vec<(PathBuf, String)>,
     /// Changes when any photo's facts do: for what `serve` keeps between builds.
@@ -57,8 +59,8 @@ pub fn survey(assets: &[Asset], cache: &Cache) -> Result<Survey> {
         .par_iter()
         .filter(|asset| Container::of(asset.rel.as_str()).is_some())
         .map(|asset| {
-            let size = std::fs::metadata(&asset.path).map(|m| m.len()).unwrap_or(0);
-            (asset.rel.clone(), (crate::video::read(&asset.path), size))
+            let stamp = crate::disk::stamp(&asset.path).unwrap_or_default();
+            (asset.rel.clone(), (crate::video::read(&asset.path), stamp))
         })
         .collect();
     let mut survey = Survey { videos, ..Survey::default() };

@@ -64,11 +64,7 @@ pub(crate) fn publish(jobs: &[VideoJob], cache: &Cache, as_is_if_unclean: bool) 
                         let file = OutputFile { path: job.url.clone().into(), origin, body: Body::Copy(job.source.clone()) };
                         Ok(Outcome::AsIs { file, warning })
                     }
-                    Err(why) => Err(Problem::in_file(
-                        &job.shown,
-                        format!("the video `{name}` cannot be published without what it may carry about where it was shot: {why}"),
-                    )
-                    .hint("export it again as MP4 from your phone or a video editor, remove it, or set `publish_originals = true` under [photos] in site.toml to publish it as it is")),
+                    Err(why) => Err(unpublishable(&job.shown, &job.url, &why)),
                 }
             })
             .collect();
@@ -94,6 +90,16 @@ pub(crate) fn publish(jobs: &[VideoJob], cache: &Cache, as_is_if_unclean: bool) 
         }
     }
     problems.into_result(published)
+}
+
+/// Why the video at `url` (from `shown`) is not published.
+pub(crate) fn unpublishable(shown: &Path, url: &str, why: &str) -> Problem {
+    let name = url.rsplit('/').next().unwrap_or(url);
+    Problem::in_file(
+        shown,
+        format!("the video `{name}` cannot be published without what it may carry about where it was shot: {why}"),
+    )
+    .hint("export it again as MP4 from your phone or a video editor, remove it, or set `publish_originals = true` under [photos] in site.toml to publish it as it is")
 }
 
 /// What became of one video.

@@ -167,9 +167,11 @@ fn a_video_that_cannot_be_cleaned_is_refused_unless_originals_are_published() {
     let site = built();
     // Lying in content/ and shown by no post: it would still be published.
     std::fs::copy(Path::new(MEDIA).join("corrupt.mp4"), site.path("content/walk/spare.mp4")).unwrap();
-    let message = site.milepost(&["build"]).failed().to_string();
-    assert!(message.contains("content/walk/spare.mp4"), "{message}");
-    assert!(message.contains("cannot be published without what it may carry"), "{message}");
+    for command in ["build", "check"] {
+        let message = site.milepost(&[command]).failed().to_string();
+        assert!(message.contains("content/walk/spare.mp4"), "{command}: {message}");
+        assert!(message.contains("cannot be published without what it may carry"), "{command}: {message}");
+    }
     site.write("site.toml", site.read("site.toml") + "publish_originals = true\n");
     let run = site.milepost(&["build"]);
     run.succeeded();
