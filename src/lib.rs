@@ -244,7 +244,7 @@ pub(crate) fn make(
 /// phone downloads what they watch.
 fn large_videos<'a>(survey: &'a Survey, config: &'a Config) -> impl Iterator<Item = Problem> + 'a {
     let limit = config.photos.video_warn_mb;
-    survey.videos.iter().filter_map(move |(rel, (_, (size, _)))| {
+    survey.videos.iter().filter_map(move |(rel, images::SurveyedVideo { size, .. })| {
         let problem = Problem::in_file(
             rel.shown(),
             format!("this video is {} MB, over the {limit} MB the site warns at", size / 1_000_000),
@@ -337,7 +337,7 @@ fn process_media(
         if !config.photos.publish_originals {
             let mut problems = error::Problems::default();
             for asset in &content.assets {
-                if let Some((Err(why), _)) = survey.videos.get(&asset.rel) {
+                if let Some(images::SurveyedVideo { facts: Err(why), .. }) = survey.videos.get(&asset.rel) {
                     let shown = site.relative(&asset.source);
                     problems.push(images::unpublishable_video(shown, asset.url.as_str(), why));
                 }

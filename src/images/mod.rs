@@ -37,11 +37,20 @@ pub struct Survey {
     /// boxes that describe the media are read), with each file's size and
     /// modification time: a video replaced by another of the same size and
     /// length must still be cleaned and published again.
-    pub(crate) videos: BTreeMap<ContentPath, (Result<VideoFacts, String>, (u64, u128))>,
+    pub(crate) videos: BTreeMap<ContentPath, SurveyedVideo>,
     /// (file, hash) of each photo, for the cache to remember.
     pub(crate) hashed: Vec<(PathBuf, String)>,
     /// Changes when any photo's facts do: for what `serve` keeps between builds.
     pub(crate) fingerprint: u64,
+}
+
+/// A video of the content tree as the survey found it.
+#[derive(Debug)]
+pub(crate) struct SurveyedVideo {
+    /// An `Err` is why it cannot be read.
+    pub(crate) facts: Result<VideoFacts, String>,
+    pub(crate) size: u64,
+    pub(crate) modified_ns: u128,
 }
 
 /// Learns every photo among `assets`: from the cache when its bytes are
@@ -59,8 +68,9 @@ pub fn survey(assets: &[Asset], cache: &Cache) -> Result<Survey> {
         .par_iter()
         .filter(|asset| Container::of(asset.rel.as_str()).is_some())
         .map(|asset| {
-            let stamp = crate::disk::stamp(&asset.path).unwrap_or_default();
-            (asset.rel.clone(), (crate::video::read(&asset.path), stamp))
+            let (size, modified_ns) = crate::disk::stamp(&asset.path).unwrap_or_default();
+            let facts = crate::video::read(&asset.path);
+            (asset.rel.clone(), SurveyedVideo { facts, size, modified_ns })
         })
         .collect();
     let mut survey = Survey { videos, ..Survey::default() };
@@ -70,7 +80,12 @@ pub fn survey(assets: &[Asset], cache: &Cache) -> Result<Survey> {
         }
         survey.photos.insert(rel, facts);
     }
-    survey.fingerprint = crate::fingerprint::hash_of(format!("{:?}{:?}", survey.photos, survey.videos));
+    let videos: Vec<String> = survey
+        .videos
+        .iter()
+        .map(|(rel, video)| format!("{rel:?} {:?} {} {}", video.facts, video.size, video.modified_ns))
+        .collect();
+    survey.fingerprint = crate::fingerprint::hash_of((format!("{:?}", survey.photos), videos));
     Ok(survey)
 }
 
@@ -178,6 +193,7 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
         blake3::hash(text.as_bytes()).to_hex().to_string()
     };
     let bar = progress_bar(jobs);
+    let spread = jobs.len() < 2 * rayon::current_num_threads();
     let decoded = AtomicUsize::new(0);
     let made = AtomicUsize::new(0);
     let outcomes: Vec<Result<Vec<OutputFile>, Problem>> = jobs
@@ -204,7 +220,7 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
                             encoding: job.variants[i].encoding,
                         })
                         .collect();
-                    let made_now = pixels::variants(&bytes, &job.facts, &wanted, config.quality)
+                    let made_now = pixels::variants(&bytes, &job.facts, &wanted, config.quality, spread)
                         .map_err(|e| problem(format!("could not be decoded: {e}")))?;
                     decoded.fetch_add(1, Ordering::Relaxed);
                     made.fetch_add(made_now.len(), Ordering::Relaxed);

@@ -32,13 +32,16 @@ pub(super) struct Wanted {
 }
 
 /// The encoded bytes of each of `wanted`, in order. The photo is decoded once
-/// and resized once a size; the encodings run in parallel, since AVIF's are
-/// slow enough to leave a core idle while one photo's runs.
+/// and resized once a size. With `spread`, its encodings run in parallel too:
+/// for a build of fewer photos than cores (a post saved under `serve`), where
+/// one photo's AVIF would leave the other cores idle. Many photos keep every
+/// core busy one photo each, which measured faster than sharing each one out.
 pub(super) fn variants(
     bytes: &[u8],
     facts: &Facts,
     wanted: &[Wanted],
     quality: u8,
+    spread: bool,
 ) -> Result<Vec<Vec<u8>>, String> {
     // Stored axes: a quarter-turned photo is resized before it is turned.
     let stored = |(w, h): (u32, u32)| if facts.swaps_axes() { (h, w) } else { (w, h) };
@@ -51,6 +54,7 @@ pub(super) fn variants(
     let mut sizes: Vec<(u32, u32)> = wanted.iter().map(|w| (w.width, w.height)).collect();
     sizes.sort_unstable();
     sizes.dedup();
+    let mut encoded: Vec<Option<Vec<u8>>> = vec![None; wanted.len()];
     let mut resized: Vec<((u32, u32), RgbImage)> = Vec::with_capacity(sizes.len());
     for size in sizes {
         let (w, h) = stored(size);
@@ -62,19 +66,30 @@ pub(super) fn variants(
             target.into_vec()
         };
         let image = RgbImage::from_raw(w, h, pixels).ok_or("the resized picture has the wrong size")?;
-        resized.push((size, orient(image, facts.orientation)));
+        let image = orient(image, facts.orientation);
+        if spread {
+            resized.push((size, image));
+            continue;
+        }
+        // Encoded while the picture is still in the cache, then let go.
+        for (at, want) in wanted.iter().enumerate().filter(|(_, w)| (w.width, w.height) == size) {
+            encoded[at] = Some(encode(&image, want.encoding, quality)?);
+        }
     }
     drop(source);
-    wanted
-        .par_iter()
-        .map(|want| {
-            let (_, image) = resized
-                .iter()
-                .find(|(size, _)| *size == (want.width, want.height))
-                .ok_or("a size was not made")?;
-            encode(image, want.encoding, quality)
-        })
-        .collect()
+    if spread {
+        return wanted
+            .par_iter()
+            .map(|want| {
+                let (_, image) = resized
+                    .iter()
+                    .find(|(size, _)| *size == (want.width, want.height))
+                    .ok_or("a size was not made")?;
+                encode(image, want.encoding, quality)
+            })
+            .collect();
+    }
+    encoded.into_iter().map(|e| e.ok_or_else(|| "a size was not made".to_string())).collect()
 }
 
 /// Decoded RGB pixels, at least `want` in size where the decoder can shrink on the way.

@@ -394,8 +394,10 @@ impl Files<'_> {
         .unwrap_or_default();
         let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
         match self.survey.videos.get(rel.as_str()) {
-            Some((Ok(facts), _)) => Ok((url, ContentPath::new(rel), facts.clone())),
-            Some((Err(why), _)) => Err(Problem::in_file(
+            Some(crate::images::SurveyedVideo { facts: Ok(facts), .. }) => {
+                Ok((url, ContentPath::new(rel), facts.clone()))
+            }
+            Some(crate::images::SurveyedVideo { facts: Err(why), .. }) => Err(Problem::in_file(
                 source.rel.shown(),
                 format!("the video `{written}` cannot be used: {why}"),
             )
