@@ -3,7 +3,6 @@
 //! hash of the original, so a second build cleans nothing.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -116,18 +115,8 @@ fn hash_of(path: &Path, cache: &Cache) -> std::result::Result<String, String> {
     if let Some(hash) = cache.known_hash(path) {
         return Ok(hash);
     }
-    let mut file = std::fs::File::open(path).map_err(|e| format!("it could not be read ({e})"))?;
+    let file = std::fs::File::open(path).map_err(|e| format!("it could not be read ({e})"))?;
     let mut hasher = blake3::Hasher::new();
-    let mut buffer = vec![0; 1 << 20];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => {
-                hasher.update(&buffer[..n]);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(format!("it could not be read ({e})")),
-        }
-    }
+    hasher.update_reader(file).map_err(|e| format!("it could not be read ({e})"))?;
     Ok(hasher.finalize().to_hex().to_string())
 }

@@ -336,11 +336,7 @@ impl Files<'_> {
             let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
             Problem::in_file(source.rel.shown(), message).at_line(line)
         };
-        let rel = match written.strip_prefix('/') {
-            Some(from_content) => resolve("", from_content),
-            None => resolve(source.rel.folder(), written),
-        }
-        .unwrap_or_default();
+        let rel = content_rel(source, written).unwrap_or_default();
         match self.routes.files.get(rel.as_str()) {
             Some(Ok(route)) => Ok((url, route.clone())),
             Some(Err(why)) => Err(problem(format!("the route `{written}` cannot be used: {why}"))
@@ -354,12 +350,7 @@ impl Files<'_> {
     /// large. Returns (output path, content path).
     fn photo(&self, source: &Source, written: &str, what: &str) -> Result<(UrlPath, ContentPath), Problem> {
         let url = self.resolve(source, written, what)?;
-        let dir = source.rel.folder();
-        let rel = match written.strip_prefix('/') {
-            Some(from_content) => resolve("", from_content),
-            None => resolve(dir, written),
-        }
-        .unwrap_or_default();
+        let rel = content_rel(source, written).unwrap_or_default();
         let problem = |message: String| {
             let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
             Problem::in_file(source.rel.shown(), message).at_line(line)
@@ -387,11 +378,7 @@ impl Files<'_> {
         written: &str,
     ) -> Result<(UrlPath, ContentPath, crate::video::VideoFacts), Problem> {
         let url = self.resolve(source, written, "video")?;
-        let rel = match written.strip_prefix('/') {
-            Some(from_content) => resolve("", from_content),
-            None => resolve(source.rel.folder(), written),
-        }
-        .unwrap_or_default();
+        let rel = content_rel(source, written).unwrap_or_default();
         let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
         match self.survey.videos.get(rel.as_str()) {
             Some(crate::images::SurveyedVideo { facts: Ok(facts), .. }) => {
@@ -431,15 +418,11 @@ impl Files<'_> {
     /// Resolves a path written in `source` (relative to its folder) to the
     /// output path of an existing content file, or says what is wrong.
     fn resolve(&self, source: &Source, written: &str, what: &str) -> Result<UrlPath, Problem> {
-        let dir = source.rel.folder();
         let problem = |message: String| {
             let line = source.text.lines().position(|l| l.contains(written)).map(|i| i + 1);
             Problem::in_file(source.rel.shown(), message).at_line(line)
         };
-        let rel = match written.strip_prefix('/') {
-            Some(from_content) => resolve("", from_content),
-            None => resolve(dir, written),
-        };
+        let rel = content_rel(source, written);
         let Some(rel) = rel.filter(|r| !written.contains('\\') && !r.is_empty()) else {
             return Err(problem(format!("the {what} `{written}` leads outside the site's content folder"))
                 .hint("keep photos and tracks beside the post, and write their paths relative to it, such as `stadium.jpg`"));
@@ -458,6 +441,15 @@ impl Files<'_> {
             None => format!("put the file at content/{rel}, or correct the path"),
         };
         Err(problem(format!("the {what} `{written}` does not exist (looked for content/{rel})")).hint(hint))
+    }
+}
+
+/// The path inside `content/` of a file written in `source`: relative to its
+/// folder, or to `content/` when it starts with `/`; `None` when it climbs out.
+fn content_rel(source: &Source, written: &str) -> Option<String> {
+    match written.strip_prefix('/') {
+        Some(from_content) => resolve("", from_content),
+        None => resolve(source.rel.folder(), written),
     }
 }
 
