@@ -81,6 +81,10 @@ pub struct BuildArgs {
     /// The folder to build into, instead of site.toml's output_dir
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Write links that name each page's index.html, so the output can be
+    /// read from disk (file://) even with JavaScript off
+    #[arg(long)]
+    pub for_disk: bool,
 }
 
 #[derive(Debug, Args)]

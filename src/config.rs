@@ -155,6 +155,9 @@ pub struct Config {
     /// How routes' distances, heights and paces are written.
     pub(crate) units: Units,
     pub photos: PhotoConfig,
+    /// Links to pages name their `index.html` (`build --for-disk`), so the
+    /// output works opened from disk with JavaScript off.
+    pub(crate) for_disk: bool,
 }
 
 impl Config {
@@ -279,6 +282,7 @@ impl Config {
             mentions,
             units,
             photos: PhotoConfig { widths, formats, ..raw.photos },
+            for_disk: false,
         })
     }
 

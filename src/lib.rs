@@ -59,6 +59,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Overrides `output_dir` of site.toml (relative to the current folder).
     pub output: Option<PathBuf>,
+    /// Links to pages name their `index.html`, for reading from disk.
+    pub for_disk: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +162,7 @@ fn settings(site: &Site, options: &BuildOptions) -> Result<(Config, PathBuf)> {
     if let Some(url) = &options.base_url {
         config.set_base_url(url)?;
     }
+    config.for_disk = options.for_disk;
     let output = match &options.output {
         Some(dir) => std::env::current_dir().map(|cwd| cwd.join(dir)).unwrap_or_else(|_| dir.clone()),
         None => site.output_dir(),

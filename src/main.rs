@@ -38,7 +38,12 @@ fn run(cli: Cli) -> Result<String, (milepost::Error, bool)> {
     match cli.command {
         Command::Build(args) => {
             let site = site(true)?;
-            let options = BuildOptions { drafts: args.drafts, base_url: args.base_url, output: args.output };
+            let options = BuildOptions {
+                drafts: args.drafts,
+                base_url: args.base_url,
+                output: args.output,
+                for_disk: args.for_disk,
+            };
             let report = milepost::build(&site, &options).map_err(|e| (e, true))?;
             warn(&report.warnings);
             Ok(report.summary())

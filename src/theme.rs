@@ -41,6 +41,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../themes/default/static/style.css")),
     ("milepost.js", include_bytes!("../themes/default/static/milepost.js")),
+    ("favicon.svg", include_bytes!("../themes/default/static/favicon.svg")),
 ];
 
 /// The parsed templates: the costly part of a theme, kept by a `serve`

@@ -100,10 +100,9 @@ impl UrlPath {
 pub(crate) enum Linker<'a> {
     /// Relative to the page at this path: every page but the not-found one.
     From(&'a UrlPath),
-    /// Absolute under this base URL: the not-found page is served at any path.
-    Absolute(&'a str),
     /// From the site root, behind this prefix: a post's card is rendered once
-    /// and shown on pages at every depth, each putting its own way to the root.
+    /// and shown on pages at every depth, each putting its own way to the root;
+    /// the not-found page, served at any path, starts at base_url's path.
     Rooted(&'a str),
 }
 
@@ -111,7 +110,6 @@ impl Linker<'_> {
     pub(crate) fn to(&self, target: &str) -> String {
         match *self {
             Linker::From(here) => here.link_to(target),
-            Linker::Absolute(base) => UrlPath::file(target).absolute(base),
             Linker::Rooted(prefix) => {
                 let mut link = String::with_capacity(prefix.len() + target.len());
                 link.push_str(prefix);
@@ -196,6 +194,35 @@ pub(crate) fn decode(text: &str) -> String {
 /// as absolute URLs under `base_url`: a feed reader has no page to resolve
 /// them against.
 pub(crate) fn absolute_links(html: &str, page: &UrlPath, base_url: &str) -> String {
+    map_attribute_values(html, &["href", "src"], |value| Some(absolute_url(value, page, base_url)))
+}
+
+/// Makes every relative link of `html` to a page name the page's file:
+/// `../tags/run/` → `../tags/run/index.html`. A browser reading from disk
+/// shows a folder's listing, not its `index.html`.
+pub(crate) fn links_naming_index_files(html: &str) -> String {
+    map_attribute_values(html, &["href"], |value| {
+        if has_scheme(value) || value.starts_with(['/', '#', '?']) || value.is_empty() {
+            return None;
+        }
+        let cut = value.find(['?', '#']).unwrap_or(value.len());
+        let (path, suffix) = value.split_at(cut);
+        let folder =
+            path.ends_with('/') || path.rsplit('/').next().is_some_and(|last| last == "." || last == "..");
+        folder.then(|| {
+            let slash = if path.ends_with('/') { "" } else { "/" };
+            format!("{path}{slash}index.html{suffix}")
+        })
+    })
+}
+
+/// Replaces the double-quoted values of the attributes `names` in `html` by
+/// what `change` makes of them (`None` keeps a value).
+fn map_attribute_values(
+    html: &str,
+    names: &[&str],
+    mut change: impl FnMut(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(html.len() + 256);
     // `html[..copied]` is in `out` already.
     let mut copied = 0;
@@ -204,29 +231,34 @@ pub(crate) fn absolute_links(html: &str, page: &UrlPath, base_url: &str) -> Stri
             continue;
         }
         let name = &html[..at];
-        let is_link = ["href", "src"]
-            .into_iter()
+        let is_named = names
+            .iter()
             .any(|attr| name.strip_suffix(attr).is_some_and(|before| before.ends_with([' ', '\n'])));
-        if !is_link {
+        if !is_named {
             continue;
         }
         let start = at + 2;
         let Some(len) = html[start..].find('"') else { break };
-        out.push_str(&html[copied..start]);
-        out.push_str(&absolute_url(&html[start..start + len], page, base_url));
-        copied = start + len;
+        if let Some(changed) = change(&html[start..start + len]) {
+            out.push_str(&html[copied..start]);
+            out.push_str(&changed);
+            copied = start + len;
+        }
     }
     out.push_str(&html[copied..]);
     out
 }
 
+fn has_scheme(value: &str) -> bool {
+    value.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
 /// `value` (a link as written on `page`) as an absolute URL; links with a
 /// scheme are kept.
 fn absolute_url(value: &str, page: &UrlPath, base_url: &str) -> String {
-    let has_scheme = value.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if has_scheme || value.starts_with("//") {
+    if has_scheme(value) || value.starts_with("//") {
         return value.to_string();
     }
     if let Some(fragment) = value.strip_prefix('#') {
@@ -296,6 +328,19 @@ mod tests {
         assert_eq!(page.link_to("tags/평양/"), "../../tags/%ED%8F%89%EC%96%91/");
         assert_eq!(page.link_to("trip/day-1/a b.jpg"), "a%20b.jpg");
         assert_eq!(decode("a%20b%ED%8F%89%EC%96%91%zz"), "a b평양%zz");
+    }
+
+    #[test]
+    fn links_for_disk_name_index_files() {
+        let html = r##"<a href="./">home</a> <a href="../tags/run/#top">run</a> <a href="..">up</a>
+<a href="photo.jpg">f</a> <a href="https://x.example/a/">out</a> <a href="#n">n</a> <a href="/diary/">rooted</a>
+<link href="feed.xml"> <img src="trips/">"##;
+        assert_eq!(
+            links_naming_index_files(html),
+            r##"<a href="./index.html">home</a> <a href="../tags/run/index.html#top">run</a> <a href="../index.html">up</a>
+<a href="photo.jpg">f</a> <a href="https://x.example/a/">out</a> <a href="#n">n</a> <a href="/diary/">rooted</a>
+<link href="feed.xml"> <img src="trips/">"##
+        );
     }
 
     #[test]

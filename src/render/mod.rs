@@ -20,7 +20,7 @@ use crate::error::{Error, Problem, Problems, Result};
 use crate::index::{self, PostId, SiteIndex, TagId};
 use crate::output::{Body, OutputFile};
 use crate::parse::{Content, Page};
-use crate::url::UrlPath;
+use crate::url::{Linker, UrlPath, links_naming_index_files};
 use views::*;
 
 /// Everything rendering reads.
@@ -296,10 +296,16 @@ impl Job<'_> {
                 ("404.html", UrlPath::file("404.html"), "the not-found page".to_string(), vec![site_feed()])
             }
         };
-        // The not-found page is served at any depth, so only absolute links work on it.
-        let absolute = matches!(self, Job::NotFound);
-        let site = SiteView::new(inputs, &url, absolute);
-        let feeds: Vec<FeedLinkView> = feeds.iter().map(|f| f.view(&url, &site, inputs.config)).collect();
+        // The not-found page is served at any depth, so its links start at the
+        // site's root on its host: they work on any host serving it there,
+        // under a sub-path too, which absolute links to base_url's host did not.
+        let base_path = inputs.config.base_path();
+        let (linker, root) = match self {
+            Job::NotFound => (Linker::Rooted(base_path), base_path.to_string()),
+            _ => (Linker::From(&url), url.root_prefix()),
+        };
+        let site = SiteView::new(inputs, linker, root);
+        let feeds: Vec<FeedLinkView> = feeds.iter().map(|f| f.view(linker)).collect();
         context.insert("feeds", &feeds);
         context.insert("root", &site.root);
         context.insert("site", &site);
@@ -308,6 +314,7 @@ impl Job<'_> {
         let html = inputs.templates.tera.render(template, &context).map_err(|err| {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
+        let html = if inputs.config.for_disk { links_naming_index_files(&html) } else { html };
         let bytes: std::sync::Arc<Vec<u8>> = html.into_bytes().into();
         Ok(OutputFile { path: path.into(), origin, body: Body::Bytes(bytes) })
     }

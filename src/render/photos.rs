@@ -137,6 +137,7 @@ impl<'a> PhotoSet<'a> {
         let mut out = String::with_capacity(html.len() + 512);
         // Set once an `<img>`'s tag is open and must be followed by this.
         let mut closing: Option<&str> = None;
+        let mut inline_links = 0;
         let push_text = |out: &mut String, text: &str, closing: &mut Option<&str>| match closing.take() {
             Some(close) => match text.find('>') {
                 Some(end) => {
@@ -160,7 +161,18 @@ impl<'a> PhotoSet<'a> {
                 if shown == Shown::OnPage {
                     let mut open = String::new();
                     if !in_link {
-                        open.push_str(&format!("<a class=\"zoom\" href=\"{}\">", image.full));
+                        inline_links += 1;
+                        // A photo without alt text would leave its link nameless for a
+                        // screen reader: the link says what it opens instead.
+                        let at = before.as_ptr() as usize + before.len() - html.as_ptr() as usize;
+                        let after = &html[at..html[at..].find('>').map_or(html.len(), |end| at + end)];
+                        let has_alt = |text: &str| text.contains(" alt=\"") && !text.contains(" alt=\"\"");
+                        let label = if has_alt(&before[tag..]) || has_alt(after) {
+                            String::new()
+                        } else {
+                            format!(" aria-label=\"Picture {inline_links} in the text, full size\"")
+                        };
+                        open.push_str(&format!("<a class=\"zoom\" href=\"{}\"{label}>", image.full));
                     }
                     let picture = !image.sources.is_empty();
                     if picture {

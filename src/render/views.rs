@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::photos::{ImageView, Shown};
 use super::{Inputs, paginated_url};
-use crate::config::Config;
 use crate::error::Problem;
 use crate::html::fill_tag_links;
 use crate::index::{Geography, PostId, Tag};
@@ -34,10 +33,9 @@ pub(super) struct SiteView<'a> {
 }
 
 impl<'a> SiteView<'a> {
-    pub(super) fn new(inputs: &Inputs<'a>, here: &UrlPath, absolute: bool) -> Self {
+    /// `linker` writes the page's links and `root` leads to the site root.
+    pub(super) fn new(inputs: &Inputs<'a>, linker: Linker<'_>, root: String) -> Self {
         let config = inputs.config;
-        let linker = if absolute { Linker::Absolute(&config.base_url) } else { Linker::From(here) };
-        let root = if absolute { config.base_url.clone() } else { here.root_prefix() };
         let mut nav = Vec::new();
         let mut add = |present: bool, target: &str, title: &str| {
             if present {
@@ -89,9 +87,7 @@ impl FeedLink {
         FeedLink { title: format!("#{}", tag.name), url: feed_url(&tag.url) }
     }
 
-    pub(super) fn view(&self, here: &UrlPath, site: &SiteView<'_>, config: &Config) -> FeedLinkView {
-        let absolute = site.root == config.base_url;
-        let linker = if absolute { Linker::Absolute(&config.base_url) } else { Linker::From(here) };
+    pub(super) fn view(&self, linker: Linker<'_>) -> FeedLinkView {
         FeedLinkView { title: self.title.clone(), href: linker.to(self.url.as_str()) }
     }
 }

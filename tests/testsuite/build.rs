@@ -124,6 +124,18 @@ fn the_demo_journal_builds_and_its_links_resolve() {
     let report = milepost::build(&site, &options).unwrap();
     assert!(report.pages >= 10, "{report:?}");
     assert_all_resolve(&out.path().join("public"), &site.config.base_url);
+    // What a screen reader leans on: one main heading a page, a named site
+    // navigation, and an icon so no browser asks for a missing /favicon.ico.
+    for (page, bytes) in crate::fixture::tree(&out.path().join("public")) {
+        if !page.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        assert_eq!(html.matches("<h1").count(), 1, "{page}: one h1");
+        assert!(html.contains("<nav class=\"sitenav\" aria-label=\"Site\">"), "{page}");
+        assert!(html.contains("favicon.svg\" type=\"image/svg+xml\">"), "{page}");
+    }
+    assert!(out.path().join("public/favicon.svg").is_file());
 }
 
 #[test]
@@ -206,9 +218,37 @@ fn check_builds_nothing() {
 #[test]
 fn the_output_folder_and_base_url_can_be_set() {
     let site = Fixture::copy("journal");
-    site.milepost(&["build", "--output", "elsewhere", "--base-url", "https://other.example/"]).succeeded();
+    site.milepost(&["build", "--output", "elsewhere", "--base-url", "https://other.example/diary/"])
+        .succeeded();
     assert!(site.exists("elsewhere/index.html"));
-    assert!(site.read("elsewhere/404.html").contains("href=\"https://other.example/style.css\""));
+    // The not-found page is served at any path: its links start at the site's
+    // root on the host, so they work wherever a host serves it.
+    let not_found = site.read("elsewhere/404.html");
+    assert!(not_found.contains("href=\"/diary/style.css\""), "{not_found}");
+    assert!(not_found.contains("<a class=\"brand\" href=\"/diary/\">"), "{not_found}");
+    assert!(!not_found.contains("other.example"), "{not_found}");
+    assert_all_resolve(&site.path("elsewhere"), "https://other.example/diary/");
+}
+
+#[test]
+fn built_for_disk_every_link_to_a_page_names_its_file() {
+    let site = Fixture::copy("journal");
+    site.milepost(&["build", "--for-disk"]).succeeded();
+    let mut pages = 0;
+    for (page, link) in crate::links::links(&site.path("public")) {
+        if page == "404.html" || link.contains("://") || link.starts_with('#') {
+            continue;
+        }
+        let path = link.split(['#', '?']).next().unwrap();
+        // Opened from disk, a link to a folder shows its listing, not the page.
+        assert!(!path.ends_with('/') && !path.is_empty(), "{page}: {link} names a folder");
+        pages += usize::from(path.ends_with("index.html"));
+    }
+    assert!(pages > 50, "only {pages} links to pages");
+    assert_all_resolve(&site.path("public"), "https://example.org/diary/");
+    // Built again the usual way, the links are folders once more.
+    site.milepost(&["build"]).succeeded();
+    assert!(!site.read("public/index.html").contains("/index.html\""));
 }
 
 #[test]

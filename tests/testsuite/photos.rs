@@ -240,6 +240,31 @@ fn a_photo_in_the_text_gets_variants_every_format_and_the_lightbox() {
 }
 
 #[test]
+fn every_photo_link_has_a_name_for_screen_readers() {
+    let site = Fixture::copy("photos");
+    let post = "content/trip/2019-06-01-harbour/index.md";
+    site.write(
+        post,
+        site.read(post).replace("[The big picture]", "Again, bare: ![](map.png)\n\n[The big picture]"),
+    );
+    site.milepost(&["build"]).succeeded();
+    let page = site.read("public/trip/harbour/index.html");
+    // A photo with alt text names its link; `- turned.jpg` has none, so its link says what it opens.
+    assert!(page.contains("<a class=\"zoom\" href=\"harbour-1600.jpg\"><picture>"), "{page}");
+    assert!(
+        page.contains("<a class=\"zoom\" href=\"turned-60.jpg\" aria-label=\"Photo 2, full size\">"),
+        "{page}"
+    );
+    assert!(page.contains("<a class=\"zoom\" href=\"map-120.jpg\"><picture>"), "{page}");
+    assert!(
+        page.contains(
+            "<a class=\"zoom\" href=\"map-120.jpg\" aria-label=\"Picture 2 in the text, full size\">"
+        ),
+        "{page}"
+    );
+}
+
+#[test]
 fn originals_are_published_only_when_asked_and_then_stripped() {
     let site = Fixture::copy("photos");
     let toml = site.read("site.toml") + "publish_originals = true\n";
