@@ -1,5 +1,6 @@
-//! HTML text escaping, and the marker a hashtag link carries until tag pages
-//! have their URLs: parsing knows a tag's name, only the index knows its slug.
+//! HTML text escaping, the marker a hashtag link carries until tag pages
+//! have their URLs (parsing knows a tag's name, only the index knows its
+//! slug), and tidying a rendered page.
 
 /// Escapes what HTML text and attribute values need escaped, and nothing more
 /// (Tera's own escaper also turns `/` into `&#x2F;`, which would make every
@@ -100,9 +101,49 @@ pub(crate) fn fill_tag_links(html: &str, href_of: impl Fn(&str) -> Option<String
     out
 }
 
+/// `html` without the spaces and tabs that end its lines, but inside
+/// `<pre>` and `<textarea>`, where they are text. A template's indented tag
+/// that renders nothing leaves such a line, which validators flag.
+pub(crate) fn without_trailing_spaces(html: String) -> String {
+    if !html.contains(" \n") && !html.contains("\t\n") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut kept_as_text = false;
+    for line in html.split_inclusive('\n') {
+        let (body, newline) = line.strip_suffix('\n').map_or((line, ""), |body| (body, "\n"));
+        let opened = ["<pre", "<textarea"].into_iter().filter_map(|tag| body.rfind(tag)).max();
+        let closed = ["</pre>", "</textarea>"].into_iter().filter_map(|tag| body.rfind(tag)).max();
+        kept_as_text = match (opened, closed) {
+            (Some(open), Some(close)) => open > close,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => kept_as_text,
+        };
+        if kept_as_text {
+            out.push_str(line);
+        } else {
+            out.push_str(body.trim_end_matches([' ', '\t']));
+            out.push_str(newline);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trailing_spaces_go_but_in_preformatted_text() {
+        let html = "<ul>\n  \n  <li>a</li> \t\n</ul>\n<pre>x  \n  y  \n</pre>  \n<p>z</p>  ".to_string();
+        assert_eq!(
+            without_trailing_spaces(html),
+            "<ul>\n\n  <li>a</li>\n</ul>\n<pre>x  \n  y  \n</pre>\n<p>z</p>"
+        );
+        let clean = "<p>a</p>\n".to_string();
+        assert_eq!(without_trailing_spaces(clean.clone()), clean);
+    }
 
     #[test]
     fn escapes_markup_but_not_slashes() {

@@ -71,10 +71,43 @@ pub fn render(body: &str, links: &Links<'_>) -> Rendered {
             }
         }
     }
-    let (events, hashtags) = link_tags(events, &literal, links.profiles);
+    let (mut events, hashtags) = link_tags(events, &literal, links.profiles);
+    number_footnotes(&mut events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     Rendered { html, first_paragraph, hashtags, images }
+}
+
+/// Writes footnotes as pulldown-cmark does, but with ids of their own
+/// (`fn-1`): its ids are the bare labels, so `[^1]` gave `id="1"`, which CSS
+/// cannot select and validators flag, and `[^a note]` an id with a space.
+fn number_footnotes(events: &mut [Event<'_>]) {
+    let mut numbers: Vec<String> = Vec::new();
+    let mut number_of = |label: &str| match numbers.iter().position(|known| known == label) {
+        Some(i) => i + 1,
+        None => {
+            numbers.push(label.to_string());
+            numbers.len()
+        }
+    };
+    for event in events.iter_mut() {
+        match event {
+            Event::FootnoteReference(label) => {
+                let n = number_of(label);
+                *event = Event::InlineHtml(CowStr::from(format!(
+                    "<sup class=\"footnote-reference\"><a href=\"#fn-{n}\">{n}</a></sup>"
+                )));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let n = number_of(label);
+                *event = Event::Html(CowStr::from(format!(
+                    "<div class=\"footnote-definition\" id=\"fn-{n}\"><sup class=\"footnote-definition-label\">{n}</sup>\n"
+                )));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => *event = Event::Html(CowStr::from("</div>\n")),
+            _ => {}
+        }
+    }
 }
 
 /// A photo caption (plain text, not Markdown) as HTML with its hashtags and
@@ -424,6 +457,18 @@ mod tests {
         assert!(out.contains("<h2 id=\"race-day\">"), "{out}");
         assert!(out.contains("<h2 id=\"race-day-1\">"), "{out}");
         assert!(out.contains("<h2 id=\"own\">"), "{out}");
+    }
+
+    #[test]
+    fn footnotes_get_ids_that_start_with_a_letter() {
+        let html = html("One[^a note] and two[^2].\n\n[^2]: Second.\n[^a note]: First.\n");
+        assert!(html.contains("<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup>"), "{html}");
+        assert!(html.contains("<a href=\"#fn-2\">2</a>"), "{html}");
+        assert!(html.contains("<div class=\"footnote-definition\" id=\"fn-2\"><sup class=\"footnote-definition-label\">2</sup>\n<p>Second.</p>\n</div>"), "{html}");
+        assert!(
+            html.contains("id=\"fn-1\"><sup class=\"footnote-definition-label\">1</sup>\n<p>First.</p>"),
+            "{html}"
+        );
     }
 
     #[test]

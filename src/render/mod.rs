@@ -314,6 +314,7 @@ impl Job<'_> {
         let html = inputs.templates.tera.render(template, &context).map_err(|err| {
             crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
         })?;
+        let html = crate::html::without_trailing_spaces(html);
         let html = if inputs.config.for_disk { links_naming_index_files(&html) } else { html };
         let bytes: std::sync::Arc<Vec<u8>> = html.into_bytes().into();
         Ok(OutputFile { path: path.into(), origin, body: Body::Bytes(bytes) })
