@@ -541,8 +541,7 @@ fn first_photo_taken(source: &Source, matter: &PostMatter, survey: &Survey) -> O
             crate::video::Container::of(src).is_none().then_some(src)
         }
     })?;
-    let dir = source.rel.folder();
-    let facts = survey.photos.get(resolve(dir, written)?.as_str())?.as_ref().ok()?;
+    let facts = survey.photos.get(content_rel(source, written)?.as_str())?.as_ref().ok()?;
     Some(format!("{}{}", facts.taken.as_ref()?, facts.taken_offset.as_deref().unwrap_or("")))
 }
 

@@ -294,6 +294,16 @@ fn a_post_takes_its_date_and_place_from_its_photo() {
 }
 
 #[test]
+fn a_photo_written_from_the_content_root_gives_its_date_too() {
+    let site = Fixture::copy("photos");
+    let post = "content/trip/no-date/index.md";
+    site.write(post, site.read(post).replace("photos: [night.jpg]", "photos: [/trip/no-date/night.jpg]"));
+    site.milepost(&["build"]).succeeded();
+    let page = site.read("public/trip/no-date/index.html");
+    assert!(page.contains("datetime=\"2019-06-02T23:10:00+02:00\""), "{page}");
+}
+
+#[test]
 fn a_second_build_takes_every_variant_from_the_cache() {
     let site = Fixture::copy("photos");
     let first = milepost::build(&site.site(), &BuildOptions::default()).unwrap();
