@@ -1,12 +1,11 @@
 //! The only writer of the output folder. Pages are handed to it as they are
-//! rendered; it writes just the files whose bytes changed (a replaced file
-//! under a temporary name, renamed into place only once the whole build has
-//! succeeded), removes files no longer produced, keeps a record of what it
+//! rendered; it writes just the files whose bytes changed (each under a
+//! temporary name first, so no reader or later build ever sees half a file; a
+//! replaced file renamed into place only once the whole build has succeeded), removes files no longer produced, keeps a record of what it
 //! wrote, and never touches anything outside the output folder. Names
 //! starting with a dot (`.git`, `.nojekyll`'s kin) are left alone.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::OpenOptions;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -84,8 +83,9 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// Brings one output folder up to date while the site is still being
 /// rendered, so a finished page need not stay in memory: a page equal to the
-/// file on disk is left alone, a new page is written in place, and a changed
-/// one is written beside its old file under a temporary name. Nothing a reader
+/// file on disk is left alone, a new page is written under a temporary name
+/// and renamed into place whole, and a changed one is written beside its old
+/// file under a temporary name. Nothing a reader
 /// sees changes until `commit`, which moves the changed files into place,
 /// writes the rest, and removes what the site no longer makes. A build that
 /// fails drops the writer, which takes away every file it added.
@@ -97,6 +97,8 @@ pub(crate) struct Writer {
     entries: Mutex<HashMap<OutputPath, Entry>>,
     /// (temporary file, its destination) of the files that replace old ones.
     staged: Mutex<Vec<(PathBuf, PathBuf)>>,
+    /// Every temporary file this build wrote, taken away if it fails.
+    temps: Mutex<Vec<PathBuf>>,
     /// Files and folders this build added, taken away again if it fails.
     created: Mutex<Vec<PathBuf>>,
     created_folders: Mutex<Vec<PathBuf>>,
@@ -123,6 +125,7 @@ impl Writer {
             before: Record::load(site_root, out),
             entries: Mutex::default(),
             staged: Mutex::default(),
+            temps: Mutex::default(),
             created: Mutex::default(),
             created_folders: Mutex::default(),
             folders: Mutex::default(),
@@ -191,37 +194,44 @@ impl Writer {
                 if !self.make_parent(&dest)? {
                     return Ok(file);
                 }
-                match OpenOptions::new().write(true).create_new(true).open(&dest) {
-                    Ok(mut created) => {
-                        lock(&self.created).push(dest.clone());
-                        created.write_all(bytes).map_err(|e| Error::io("write", &dest, e))?;
-                        let meta = created.metadata().map_err(|e| Error::io("look at", &dest, e))?;
-                        return match entry(&meta) {
-                            Some(entry) => Ok(self.placed(file, entry, true)),
-                            None => Ok(file),
-                        };
-                    }
-                    // Another page of this build took the name: the clash is reported later.
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(Error::io("write", &dest, e)),
-                }
+                // Written under a temporary name and renamed into place whole,
+                // so a build killed midway leaves no half page where readers
+                // look. (Two pages of this build on one path are refused from
+                // the list of files, before anything is committed.)
+                let (temp, meta) = self.write_temp(&dest, bytes)?;
+                lock(&self.created).push(dest.clone());
+                disk::rename(&temp, &dest)?;
+                return match entry(&meta) {
+                    Some(entry) => Ok(self.placed(file, entry, true)),
+                    None => Ok(file),
+                };
             }
             Err(e) => return Err(Error::io("look at", &dest, e)),
             // A folder or a link stands where the file goes: `commit` replaces it.
             Ok(_) => return Ok(file),
         }
-        let name = dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
-        let temp = dest.with_file_name(format!(".{name}.{n}.milepost-tmp"));
-        lock(&self.staged).push((temp.clone(), dest.clone()));
-        let mut staged = std::fs::File::create(&temp).map_err(|e| Error::io("write", &temp, e))?;
-        staged.write_all(bytes).map_err(|e| Error::io("write", &temp, e))?;
-        // Renaming keeps the time, so the staged file's is the one to record.
-        let meta = staged.metadata().map_err(|e| Error::io("look at", &temp, e))?;
+        let (temp, meta) = self.write_temp(&dest, bytes)?;
+        lock(&self.staged).push((temp, dest));
         match entry(&meta) {
             Some(entry) => Ok(self.placed(file, entry, true)),
             None => Ok(file),
         }
+    }
+
+    /// Writes `bytes` beside `dest` under a temporary name (which a later
+    /// build removes if this one is killed) and returns the name with the
+    /// file's metadata: renaming or linking keeps the time, so it is the one
+    /// to record.
+    fn write_temp(&self, dest: &Path, bytes: &[u8]) -> Result<(PathBuf, std::fs::Metadata)> {
+        let name = dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+        let temp = dest.with_file_name(format!(".{name}.{n}.milepost-tmp"));
+        let mut staged = std::fs::File::create(&temp).map_err(|e| Error::io("write", &temp, e))?;
+        // Listed before writing, so a failed build takes it away.
+        lock(&self.temps).push(temp.clone());
+        staged.write_all(bytes).map_err(|e| Error::io("write", &temp, e))?;
+        let meta = staged.metadata().map_err(|e| Error::io("look at", &temp, e))?;
+        Ok((temp, meta))
     }
 
     fn placed(&self, file: OutputFile, entry: Entry, written: bool) -> OutputFile {
@@ -345,7 +355,7 @@ impl Drop for Writer {
         if self.committed {
             return;
         }
-        for (temp, _) in lock(&self.staged).drain(..) {
+        for temp in lock(&self.temps).drain(..) {
             let _ = std::fs::remove_file(temp);
         }
         for file in lock(&self.created).drain(..) {

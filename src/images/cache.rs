@@ -6,7 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Encoding;
 use super::facts::Facts;
@@ -94,6 +96,50 @@ impl Cache {
         self.dir.join(format!("variants-{FORMAT}")).join(&key[..2]).join(name)
     }
 
+    /// Whether the variant at `path` is there and whole. Entries are written
+    /// under a temporary name and renamed, so only damage from outside (a
+    /// disk filling up, a crash before the data reached the disk, a hand)
+    /// tears one; its first and last bytes show it, and it is made again
+    /// rather than published.
+    pub(super) fn has_whole_variant(&self, path: &Path, encoding: Encoding) -> bool {
+        let Ok(mut file) = fs::File::open(path) else { return false };
+        let Ok(len) = file.metadata().map(|m| m.len()) else { return false };
+        let mut head = [0u8; 12];
+        if len < 16 || file.read_exact(&mut head).is_err() {
+            return false;
+        }
+        match encoding {
+            Encoding::Jpeg => {
+                let mut tail = [0u8; 2];
+                head[..2] == [0xFF, 0xD8]
+                    && file.seek(SeekFrom::End(-2)).is_ok()
+                    && file.read_exact(&mut tail).is_ok()
+                    && tail == [0xFF, 0xD9]
+            }
+            Encoding::Webp => {
+                let riff_len = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+                &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" && riff_len + 8 == len
+            }
+            // An ISO media file is a chain of boxes, each starting with its size:
+            // whole when the chain ends exactly at the end of the file.
+            Encoding::Avif => {
+                let mut at = 0u64;
+                let mut size = [0u8; 4];
+                while at < len {
+                    if file.seek(SeekFrom::Start(at)).is_err() || file.read_exact(&mut size).is_err() {
+                        return false;
+                    }
+                    let box_len = u64::from(u32::from_be_bytes(size));
+                    if box_len < 8 {
+                        return false;
+                    }
+                    at += box_len;
+                }
+                &head[4..8] == b"ftyp" && at == len
+            }
+        }
+    }
+
     pub(super) fn put_variant(&self, key: &str, encoding: Encoding, bytes: &[u8]) -> Result<()> {
         self.put(&self.variant_path(key, encoding), bytes)
     }
@@ -112,7 +158,7 @@ impl Cache {
     ) -> std::result::Result<(), String> {
         let parent = path.parent().expect("cache files live in folders");
         fs::create_dir_all(parent).map_err(|e| format!("the cache folder could not be made ({e})"))?;
-        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let temp = temp_path(path);
         make(&temp)?;
         fs::rename(&temp, path).map_err(|e| format!("the cache file could not be written ({e})"))
     }
@@ -125,7 +171,7 @@ impl Cache {
         }
         let parent = path.parent().expect("cache files live in folders");
         fs::create_dir_all(parent).map_err(|e| Error::io("create the cache folder", parent, e))?;
-        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let temp = temp_path(path);
         fs::write(&temp, bytes).map_err(|e| Error::io("write the cache file", &temp, e))?;
         fs::rename(&temp, path).map_err(|e| Error::io("write the cache file", path, e))
     }
@@ -154,6 +200,14 @@ impl Cache {
         prune(&self.dir.join(format!("facts-{FORMAT}")), used)?;
         prune(&self.dir.join(format!("decoded-{FORMAT}")), used)
     }
+}
+
+/// A temporary name beside `path`, unique to this write: one photo shown by
+/// two posts is two jobs making the same entries at once.
+fn temp_path(path: &Path) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    path.with_extension(format!("tmp-{}-{n}", std::process::id()))
 }
 
 /// Removes the files below `dir` that `keep` does not want.

@@ -201,7 +201,10 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
         .map(|job| {
             let keys: Vec<String> = job.variants.iter().map(|v| key(&job.facts, v)).collect();
             let missing: Vec<usize> = (0..keys.len())
-                .filter(|&i| !cache.variant_path(&keys[i], job.variants[i].encoding).is_file())
+                .filter(|&i| {
+                    let encoding = job.variants[i].encoding;
+                    !cache.has_whole_variant(&cache.variant_path(&keys[i], encoding), encoding)
+                })
                 .collect();
             let mut files: Vec<OutputFile> = Vec::with_capacity(keys.len() + 1);
             let problem = |why: String| {

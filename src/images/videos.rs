@@ -42,7 +42,13 @@ pub(crate) fn publish(jobs: &[VideoJob], cache: &Cache, as_is_if_unclean: bool) 
                 let cleaned = hash_of(&job.source, cache).and_then(|hash| {
                     let extension = job.url.rsplit_once('.').map_or("mp4", |(_, e)| e).to_ascii_lowercase();
                     let path = cache.video_path(&hash, &extension);
-                    if !path.is_file() {
+                    // A cleaned copy has its source's length (metadata is padded
+                    // over, never cut out): any other length is a torn entry.
+                    let whole = match (std::fs::metadata(&path), std::fs::metadata(&job.source)) {
+                        (Ok(copy), Ok(source)) => copy.is_file() && copy.len() == source.len(),
+                        _ => false,
+                    };
+                    if !whole {
                         cache.put_with(&path, |temp| crate::video::clean(&job.source, temp))?;
                     }
                     Ok((hash, path))

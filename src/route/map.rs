@@ -242,9 +242,12 @@ pub(crate) fn draw(map: &Map, title: &str, class: &str) -> Option<String> {
     let view = View::fit(map)?;
     let (w, h) = (view.width, view.height);
     let mut svg = String::with_capacity(16 * 1024);
+    // A picture has no parts to reach, so a map whose dots are links is a
+    // named group: a screen reader then offers each link inside it.
+    let role = if map.dots.iter().any(|dot| dot.href.is_some()) { "group" } else { "img" };
     let _ = write!(
         svg,
-        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"{role}\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(title)
     );
     let _ = write!(svg, "<title>{}</title>", escape(title));

@@ -4,6 +4,7 @@
 
 mod build;
 mod commands;
+mod crash;
 mod errors;
 mod fixture;
 mod hashtags;

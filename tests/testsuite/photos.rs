@@ -467,3 +467,24 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+#[test]
+fn one_photo_in_many_posts_is_made_once_without_a_race() {
+    // Each post is a job of its own; identical bytes make identical cache
+    // entries, written at the same moment by different threads.
+    let site = Fixture::copy("photos");
+    let photo = std::fs::read(site.path("content/trip/2019-06-01-harbour/mid.jpg")).unwrap();
+    for n in 0..24 {
+        let dir = format!("content/trip/2019-07-{:02}-copy-{n}", 1 + n);
+        site.write(
+            &format!("{dir}/index.md"),
+            format!("---\ntitle: Copy {n}\nphotos: [mid.jpg]\n---\nThe same field.\n"),
+        );
+        site.write(&format!("{dir}/mid.jpg"), &photo);
+    }
+    site.milepost(&["build"]).succeeded();
+    assert_eq!(
+        site.files("public/trip/copy-23")["mid-600.jpg"],
+        site.files("public/trip/harbour")["mid-600.jpg"]
+    );
+}
