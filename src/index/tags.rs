@@ -2,7 +2,7 @@
 //! Unicode normalisation, each shown in its most used spelling (ties: the
 //! first seen), each with a slug of its own. Two tags whose slugs would clash get distinct ones, and a warning.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::PostId;
 use crate::error::Problem;
@@ -43,29 +43,48 @@ struct Gathered<'a> {
     posts: Vec<PostId>,
 }
 
+/// The tags of one post that get pages. Each tag page (and its feed) shows
+/// the post, so the output grows with the square of a post's tags.
+const MOST_TAGS_A_POST: usize = 100;
+
 /// `oldest_first` decides which spelling was seen first; `newest_first` the
 /// order of each tag's posts.
 pub(super) fn build(posts: &[Post], oldest_first: &[PostId]) -> Tags {
     let mut gathered: BTreeMap<String, Gathered<'_>> = BTreeMap::new();
+    let mut warnings = Vec::new();
     let mut seen = 0;
     let mut post_keys: Vec<Vec<String>> = vec![Vec::new(); posts.len()];
     for &id in oldest_first {
+        // A set beside the list: a caption may hold thousands of tags.
+        let mut keys_of_post = HashSet::new();
         for name in &posts[id.0].tags {
             let key = hashtag::key(name);
+            if keys_of_post.len() == MOST_TAGS_A_POST && !keys_of_post.contains(&key) {
+                let distinct = posts[id.0].tags.iter().map(|t| hashtag::key(t)).collect::<HashSet<_>>().len();
+                warnings.push(
+                    Problem::in_file(
+                        posts[id.0].source.shown(),
+                        format!(
+                            "this post has {distinct} different tags: only its first {MOST_TAGS_A_POST} get tag pages, the rest stay plain text"
+                        ),
+                    )
+                    .hint("every tag page shows the post, so thousands of tags would make the site thousands of times its size; keep to a few dozen (Instagram allows 30)"),
+                );
+                break;
+            }
             let entry = gathered
                 .entry(key.clone())
                 .or_insert_with(|| Gathered { spellings: HashMap::new(), posts: Vec::new() });
             let spelling = entry.spellings.entry(name.as_str()).or_insert((0, seen));
             spelling.0 += 1;
             seen += 1;
-            if !post_keys[id.0].contains(&key) {
+            if keys_of_post.insert(key.clone()) {
                 post_keys[id.0].push(key);
                 entry.posts.push(id);
             }
         }
     }
 
-    let mut warnings = Vec::new();
     let slugs = distinct_slugs(&gathered, posts, &mut warnings);
     let mut tags: Vec<Tag> = gathered
         .into_iter()
@@ -102,14 +121,15 @@ fn distinct_slugs(
         let slug = Slug::of_tag(key).unwrap_or_else(|| Slug::fixed("tag"));
         by_slug.entry(slug).or_default().push(key);
     }
-    let taken: std::collections::HashSet<Slug> = by_slug.keys().cloned().collect();
+    let taken: HashSet<Slug> = by_slug.keys().cloned().collect();
+    let mut numbered: HashSet<Slug> = HashSet::new();
     let mut slugs = HashMap::new();
     for (slug, keys) in &by_slug {
         slugs.insert(keys[0].to_string(), slug.clone());
         let mut n = 2;
         for key in &keys[1..] {
             let mut other = slug.numbered(n);
-            while taken.contains(&other) || slugs.values().any(|s| s == &other) {
+            while taken.contains(&other) || numbered.contains(&other) {
                 n += 1;
                 other = slug.numbered(n);
             }
@@ -124,6 +144,7 @@ fn distinct_slugs(
                 ))
                 .hint("if they are the same tag, spell them the same way"),
             );
+            numbered.insert(other.clone());
             slugs.insert(key.to_string(), other);
         }
     }

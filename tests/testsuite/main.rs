@@ -8,6 +8,7 @@ mod crash;
 mod errors;
 mod fixture;
 mod hashtags;
+mod hostile;
 mod import;
 mod links;
 mod offline;
