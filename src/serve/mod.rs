@@ -1,8 +1,10 @@
-//! `milepost serve`: build, serve the site from memory on 127.0.0.1, watch
-//! the sources, rebuild what a change touches, and reload the browser. A
-//! broken edit keeps the last good site served and shows its problems in the
-//! page; fixing it clears them. Nothing is written to the output folder.
+//! `milepost serve`: build, serve the site from memory on 127.0.0.1 within
+//! limits on every connection, watch the sources, rebuild what a change
+//! touches, and reload the browser. A broken edit keeps the last good site
+//! served and shows its problems in the page; fixing it clears them.
+//! Nothing is written to the output folder.
 
+mod connections;
 mod http;
 mod live;
 mod session;
@@ -61,11 +63,10 @@ async fn serve(site: &Site, options: &ServeOptions) -> Result<()> {
     let state = live::State::new(snapshot, problems, base_path.clone());
 
     let requested = SocketAddr::new(options.bind, options.port);
-    let listener = match tokio::net::TcpListener::bind(requested).await {
+    let listener = match connections::listen(requested) {
         Ok(listener) => listener,
         Err(_) if options.port != 0 => {
-            let listener = tokio::net::TcpListener::bind(SocketAddr::new(options.bind, 0))
-                .await
+            let listener = connections::listen(SocketAddr::new(options.bind, 0))
                 .map_err(|e| Error::io("open a port to serve on", std::path::Path::new("."), e))?;
             eprintln!("Port {} is taken; serving on another.", options.port);
             listener
@@ -90,12 +91,10 @@ async fn serve(site: &Site, options: &ServeOptions) -> Result<()> {
     }
 
     let app = http::router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| Error::io("serve", std::path::Path::new("."), e))?;
+    connections::serve(listener, app, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     println!("Stopped.");
     Ok(())
 }
