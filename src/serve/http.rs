@@ -1,14 +1,16 @@
 //! The HTTP side of `serve`, on axum: the site from memory at `/` and under
 //! the base path, with content types, HEAD, ETags and the site's 404 page;
 //! no directory listings and nothing outside the site, however a path is
-//! encoded; the live-reload script added to HTML; server-sent events.
+//! encoded; the live-reload script added to HTML; server-sent events; 414
+//! and 431 for a request whose target or headers are past any real use.
 
 use std::convert::Infallible;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State as Extract;
+use axum::extract::{Request, State as Extract};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +20,15 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use super::live::{Event, RELOAD_SCRIPT, State};
 use super::snapshot::{Served, Snapshot};
+
+/// The longest request target answered: the longest path of a site is a
+/// few hundred bytes, and 8 KiB is where common servers stop too.
+const MOST_TARGET_BYTES: usize = 8 * 1024;
+
+/// The most header bytes (names and values) a request may carry. Browsers
+/// send every cookie set for `localhost`, whichever port set it, so a
+/// computer running many local servers can send tens of kilobytes of them.
+const MOST_HEADER_BYTES: usize = 64 * 1024;
 
 /// A strong validator for `bytes`, made when asked for: most files of a
 /// build are never requested.
@@ -30,7 +41,38 @@ pub(super) fn router(state: State) -> Router {
         .route("/__milepost/events", get(events))
         .route("/__milepost/status", get(status))
         .fallback(get(page))
+        .layer(middleware::from_fn(within_limits))
         .with_state(state)
+}
+
+/// 414 for a request target longer than `MOST_TARGET_BYTES`, 431 for headers
+/// past `MOST_HEADER_BYTES`; anything else goes on to the site. (Past
+/// 128 KiB for the whole head, hyper answers 431 before this is reached.)
+async fn within_limits(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let target = uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MOST_TARGET_BYTES {
+        return too_much(StatusCode::URI_TOO_LONG, "The address asked for is too long.");
+    }
+    let headers: usize =
+        request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if headers > MOST_HEADER_BYTES {
+        return too_much(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "The request's headers are too large: clear this site's cookies (localhost's) and try again.",
+        );
+    }
+    next.run(request).await
+}
+
+/// An answer to a request past a limit; the connection is closed after it,
+/// as the client is not one to keep talking to.
+fn too_much(status: StatusCode, message: &str) -> Response {
+    let mut response =
+        respond(status, "text/plain; charset=utf-8", None, format!("{message}\n").into_bytes());
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// The site path a request asks for, or `None` when it tries to leave the site.
