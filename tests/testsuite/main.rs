@@ -14,5 +14,6 @@ mod photos;
 mod rebuild;
 mod routes;
 mod serve;
+mod serve_abuse;
 mod structure;
 mod video;
