@@ -59,7 +59,7 @@ pub struct ServeArgs {
     /// The port to serve on (another free one is taken when it is busy; 0 picks any)
     #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
     pub port: u16,
-    /// The address to serve on (127.0.0.1 keeps it to this computer)
+    /// The address to serve on (127.0.0.1 keeps it to this computer; others open it to other machines)
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// Include posts and pages marked `draft: true`

@@ -1,14 +1,16 @@
 //! The HTTP side of `serve`, on axum: the site from memory at `/` and under
 //! the base path, with content types, HEAD, ETags and the site's 404 page;
 //! no directory listings and nothing outside the site, however a path is
-//! encoded; the live-reload script added to HTML; server-sent events.
+//! encoded; the live-reload script added to HTML; server-sent events; 414
+//! and 431 for a request whose target or headers are past any real use.
 
 use std::convert::Infallible;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::State as Extract;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State as Extract};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +20,15 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use super::live::{Event, RELOAD_SCRIPT, State};
 use super::snapshot::{Served, Snapshot};
+
+/// The longest request target answered: the longest path of a site is a
+/// few hundred bytes, and 8 KiB is where common servers stop too.
+const MOST_TARGET_BYTES: usize = 8 * 1024;
+
+/// The most header bytes (names and values) a request may carry. Browsers
+/// send every cookie set for `localhost`, whichever port set it, so a
+/// computer running many local servers can send tens of kilobytes of them.
+const MOST_HEADER_BYTES: usize = 64 * 1024;
 
 /// A strong validator for `bytes`, made when asked for: most files of a
 /// build are never requested.
@@ -30,7 +41,38 @@ pub(super) fn router(state: State) -> Router {
         .route("/__milepost/events", get(events))
         .route("/__milepost/status", get(status))
         .fallback(get(page))
+        .layer(middleware::from_fn(within_limits))
         .with_state(state)
+}
+
+/// 414 for a request target longer than `MOST_TARGET_BYTES`, 431 for headers
+/// past `MOST_HEADER_BYTES`; anything else goes on to the site. (Past
+/// 128 KiB for the whole head, hyper answers 431 before this is reached.)
+async fn within_limits(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let target = uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MOST_TARGET_BYTES {
+        return too_much(StatusCode::URI_TOO_LONG, "The address asked for is too long.");
+    }
+    let headers: usize =
+        request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if headers > MOST_HEADER_BYTES {
+        return too_much(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "The request's headers are too large: clear this site's cookies (localhost's) and try again.",
+        );
+    }
+    next.run(request).await
+}
+
+/// An answer to a request past a limit; the connection is closed after it,
+/// as the client is not one to keep talking to.
+fn too_much(status: StatusCode, message: &str) -> Response {
+    let mut response =
+        respond(status, "text/plain; charset=utf-8", None, format!("{message}\n").into_bytes());
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// The site path a request asks for, or `None` when it tries to leave the site.
@@ -81,30 +123,83 @@ async fn page(Extract(state): Extract<State>, uri: Uri, headers: HeaderMap) -> R
             let body = if file.ends_with(".html") { with_reload_script(bytes) } else { bytes.to_vec() };
             respond(StatusCode::OK, content_type, Some(etag.as_str()), body)
         }
-        Served::File(source) if let Some(range) = headers.get(header::RANGE) => {
-            ranged(source, range, content_type).await.unwrap_or_else(|| not_found(&snapshot))
-        }
-        Served::File(source) => match tokio::fs::read(source).await {
-            Ok(bytes) => {
-                let etag = etag(&bytes);
-                if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
-                    return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
-                }
-                let mut response = respond(StatusCode::OK, content_type, Some(&etag), bytes);
-                response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-                response
+        Served::File(source) => {
+            let Some((file, metadata)) = open(source).await else {
+                return not_found(&snapshot);
+            };
+            let len = metadata.len();
+            if let Some(range) = headers.get(header::RANGE) {
+                return ranged(file, len, range, content_type).await.unwrap_or_else(|| not_found(&snapshot));
             }
-            Err(_) => not_found(&snapshot),
-        },
+            let etag = file_etag(&metadata);
+            if let Some(etag) = &etag
+                && headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes())
+            {
+                return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+            }
+            let mut response = respond(StatusCode::OK, content_type, etag.as_deref(), streamed(file, len));
+            response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+            response
+        }
     }
 }
 
-/// One range of a file (`Range: bytes=0-1023`, `bytes=1024-`, `bytes=-500`),
-/// as a browser asks for a video: Safari plays none from a server that
-/// cannot answer it. `None` when the file cannot be read.
-async fn ranged(source: &std::path::Path, range: &HeaderValue, content_type: &str) -> Option<Response> {
-    use tokio::io::{AsyncReadExt, AsyncSeekExt};
-    let len = tokio::fs::metadata(source).await.ok()?.len();
+/// A file to send and what it is, or `None` when it cannot be read.
+async fn open(source: &std::path::Path) -> Option<(tokio::fs::File, std::fs::Metadata)> {
+    let file = tokio::fs::File::open(source).await.ok()?;
+    let metadata = file.metadata().await.ok()?;
+    Some((file, metadata))
+}
+
+/// A validator for a file sent as it is read, so made from its size and
+/// time rather than its bytes: a file changed on disk has a new time.
+fn file_etag(metadata: &std::fs::Metadata) -> Option<String> {
+    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!("\"{:x}-{:x}\"", metadata.len(), modified.as_nanos()))
+}
+
+/// How much of a file is read at a time to be sent.
+const FILE_CHUNK: u64 = 64 * 1024;
+
+/// `len` bytes of `file` from where it stands, read a chunk at a time as the
+/// client takes them: a video asked for by a thousand connections costs a
+/// thousand chunks, not a thousand videos.
+fn streamed(file: tokio::fs::File, len: u64) -> Body {
+    use tokio::io::AsyncReadExt;
+    let chunks = futures_util::stream::unfold((file, len), |(mut file, left)| async move {
+        if left == 0 {
+            return None;
+        }
+        let mut chunk = vec![0; usize::try_from(left.min(FILE_CHUNK)).unwrap_or(0)];
+        let read = match file.read(&mut chunk).await {
+            // Shorter than it was said to be: the connection ends rather than
+            // send a body that is not what its length says.
+            Ok(0) => Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
+            Ok(n) => Ok(n),
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok(n) => {
+                chunk.truncate(n);
+                Some((Ok(Bytes::from(chunk)), (file, left - n as u64)))
+            }
+            Err(e) => Some((Err(e), (file, 0))),
+        }
+    });
+    Body::from_stream(chunks)
+}
+
+/// One range of a file of `len` bytes (`Range: bytes=0-1023`, `bytes=1024-`,
+/// `bytes=-500`), as a browser asks for a video: Safari plays none from a
+/// server that cannot answer it. `None` when the file cannot be read.
+async fn ranged(
+    mut file: tokio::fs::File,
+    len: u64,
+    range: &HeaderValue,
+    content_type: &str,
+) -> Option<Response> {
+    use tokio::io::AsyncSeekExt;
     let wanted = range.to_str().ok().and_then(|r| byte_range(r, len));
     let Some((start, end)) = wanted else {
         let mut response = respond(StatusCode::RANGE_NOT_SATISFIABLE, content_type, None, Vec::new());
@@ -113,11 +208,10 @@ async fn ranged(source: &std::path::Path, range: &HeaderValue, content_type: &st
         }
         return Some(response);
     };
-    let mut file = tokio::fs::File::open(source).await.ok()?;
     file.seek(std::io::SeekFrom::Start(start)).await.ok()?;
-    let mut body = vec![0; usize::try_from(end - start + 1).ok()?];
-    file.read_exact(&mut body).await.ok()?;
-    let mut response = respond(StatusCode::PARTIAL_CONTENT, content_type, None, body);
+    let size = end - start + 1;
+    let mut response = respond(StatusCode::PARTIAL_CONTENT, content_type, None, streamed(file, size));
+    response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     response.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
         response.headers_mut().insert(header::CONTENT_RANGE, value);
@@ -146,8 +240,8 @@ fn byte_range(header: &str, len: u64) -> Option<(u64, u64)> {
     (start <= end && start < len).then(|| (start, end.min(start + MOST - 1)))
 }
 
-fn respond(status: StatusCode, content_type: &str, etag: Option<&str>, body: Vec<u8>) -> Response {
-    let mut response = Response::new(Body::from(body));
+fn respond(status: StatusCode, content_type: &str, etag: Option<&str>, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(

@@ -16,5 +16,6 @@ mod photos;
 mod rebuild;
 mod routes;
 mod serve;
+mod serve_abuse;
 mod structure;
 mod video;

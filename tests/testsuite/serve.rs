@@ -13,21 +13,30 @@ use milepost::serve::{ChangeKind, Session};
 use crate::fixture::Fixture;
 
 /// A running `milepost serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    address: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) address: String,
+    /// The line that said where it serves.
+    pub(crate) said: String,
 }
 
-struct Reply {
-    status: u16,
-    headers: String,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: String,
+    pub(crate) body: String,
 }
 
 impl Server {
-    fn start(site: &Fixture) -> Server {
+    pub(crate) fn start(site: &Fixture) -> Server {
+        Server::start_with(site, &[])
+    }
+
+    /// Starts `milepost serve --port 0` with `args` on `site`.
+    pub(crate) fn start_with(site: &Fixture, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_milepost"))
-            .args(["serve", "--port", "0", "--site"])
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .arg("--site")
             .arg(site.root())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -37,18 +46,19 @@ impl Server {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http://") {
-                    let address = line[at + 7..].split('/').next().unwrap().to_string();
-                    let _ = tx.send(address);
+                if line.contains("http://") {
+                    let _ = tx.send(line);
                 }
             }
         });
-        let address = rx.recv_timeout(Duration::from_secs(60)).expect("the server said where it serves");
-        Server { child, address }
+        let said = rx.recv_timeout(Duration::from_secs(60)).expect("the server said where it serves");
+        let at = said.find("http://").unwrap();
+        let address = said[at + 7..].split('/').next().unwrap().to_string();
+        Server { child, address, said }
     }
 
     /// One request, as written: `path` is sent exactly as given.
-    fn request(&self, method: &str, path: &str, extra: &str) -> Reply {
+    pub(crate) fn request(&self, method: &str, path: &str, extra: &str) -> Reply {
         let mut stream = TcpStream::connect(&self.address).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         write!(
@@ -65,7 +75,7 @@ impl Server {
         Reply { status, headers: head.to_lowercase(), body: body.to_string() }
     }
 
-    fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         self.request("GET", path, "")
     }
 
