@@ -64,7 +64,7 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
         let start = out.len();
         out.extend_from_slice(kind);
         out.extend_from_slice(data);
-        let crc = crc32(&out[start..]);
+        let crc = crate::photos::crc32(&out[start..]);
         out.extend_from_slice(&crc.to_be_bytes());
     }
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -77,17 +77,6 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     chunk(&mut png, b"IDAT", &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]);
     chunk(&mut png, b"IEND", &[]);
     png
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 /// A baseline JPEG whose frame header claims `width`×`height`.

@@ -457,7 +457,8 @@ fn a_decompression_bomb_is_an_error_not_an_out_of_memory() {
     );
 }
 
-fn crc32(bytes: &[u8]) -> u32 {
+/// The CRC-32 of PNG chunks, for hand-made test images.
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for &b in bytes {
         crc ^= u32::from(b);
