@@ -31,7 +31,7 @@ pub struct Links<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// Hashtag links carry a marker for `html::fill_tag_links`.
-    pub(super) html: String,
+    pub(crate) html: String,
     /// The text of the first paragraph, for lists and share previews.
     pub(super) first_paragraph: String,
     /// The hashtags of the text, as written, in order.
@@ -49,6 +49,7 @@ fn options() -> Options {
 }
 
 pub fn render(body: &str, links: &Links<'_>) -> Rendered {
+    let body = &*without_nul(body);
     let (mut events, places): (Vec<Event<'_>>, Vec<_>) =
         Parser::new_ext(body, options()).into_offset_iter().unzip();
     let literal = literal_signs(body, &events, &places);
@@ -110,9 +111,18 @@ fn number_footnotes(events: &mut [Event<'_>]) {
     }
 }
 
+/// `text` with each NUL replaced, as CommonMark asks: NUL fences the
+/// hashtag markers of the HTML made here (`html::tag_link_start`), and
+/// pulldown-cmark lets one through in some places (link text), so a NUL
+/// written in a body or caption could open a link or hide text.
+fn without_nul(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') { text.replace('\0', "\u{fffd}").into() } else { text.into() }
+}
+
 /// A photo caption (plain text, not Markdown) as HTML with its hashtags and
 /// mentions linked, and its hashtags.
-pub(super) fn caption(text: &str, profiles: Option<&str>) -> (String, Vec<String>) {
+pub(crate) fn caption(text: &str, profiles: Option<&str>) -> (String, Vec<String>) {
+    let text = &*without_nul(text);
     let found = hashtag::find(text, None);
     let mut html = String::with_capacity(text.len() + 64 * found.len());
     let mut at = 0;
@@ -441,6 +451,21 @@ mod tests {
         let page = UrlPath::page(["trip", "day-1"]);
         render(body, &Links { page: &page, resolve: &|link| resolve("trip/day-1", link), profiles: None })
             .html
+    }
+
+    #[test]
+    fn a_written_nul_never_makes_a_hashtag_link() {
+        // Found by fuzzing: NUL fences the hashtag markers, and one in link
+        // text or a caption reached the HTML, where the filling of tag links
+        // opened a link that never closed, and hid the text between two.
+        let filled = |html: &str| crate::html::fill_tag_links(html, |key| Some(format!("t/{key}/")));
+        let body = filled(&html("[a\0run\0b](x.md) and #tag"));
+        assert!(!body.contains('\0') && body.contains("run"), "{body}");
+        assert_eq!(body.matches("<a class=\"hashtag\"").count(), 1, "{body}");
+        let (caption, tags) = caption("x\0run\0y #b", None);
+        let caption = filled(&caption);
+        assert!(!caption.contains('\0') && caption.contains("run"), "{caption}");
+        assert_eq!((caption.matches("<a class=\"hashtag\"").count(), tags), (1, vec!["b".to_string()]));
     }
 
     #[test]
