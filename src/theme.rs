@@ -139,29 +139,39 @@ fn templates(site: &Site, theme_dir: &Path) -> Result<Templates> {
     }
     problems.into_result(())?;
 
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    tera.set_escape_fn(crate::html::escape);
     let raw: Vec<(&str, &str)> =
         templates.iter().map(|(name, (text, _))| (name.as_str(), text.as_str())).collect();
-    if let Err(err) = tera.add_raw_templates(raw) {
-        return Err(template_problem(&err, |name| match templates.get(name) {
+    compile(&raw).map_err(|err| {
+        template_problem(&err, |name| match templates.get(name) {
             Some((_, TemplateSource::File(path))) => path.clone(),
             _ => PathBuf::from(format!("(built-in template {name})")),
         })
-        .into());
-    }
+        .into()
+    })
+}
 
+/// Parses the templates (name, text) into one Tera, as the theme is
+/// loaded: the part of loading that reads no disk.
+pub(crate) fn compile(raw: &[(&str, &str)]) -> std::result::Result<Templates, tera::Error> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(crate::html::escape);
+    tera.add_raw_templates(raw.iter().copied())?;
     let fingerprint = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for (name, (text, _)) in &templates {
+        for (name, text) in raw {
             (name, text).hash(&mut hasher);
         }
         hasher.finish()
     };
     let lists_read_card_fields = card_fields::lists_read_card_fields(&tera);
     Ok(Templates { tera, fingerprint, lists_read_card_fields })
+}
+
+/// The default theme's templates, built into the binary: (name, text).
+pub(crate) fn builtin_templates() -> &'static [(&'static str, &'static str)] {
+    BUILTIN_TEMPLATES
 }
 
 /// Every file below `dir` as (path relative to `dir` with `/`, full path), in
