@@ -5,7 +5,7 @@
 //! #hashtags of the text (never of code, link targets, alt text or raw HTML)
 //! are collected and become links to their tag pages.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
@@ -274,19 +274,33 @@ fn keep_underscores_in_tags(events: &mut [Event<'_>], places: &[Range<usize>], b
 /// Whether the text events `run` end inside a hashtag or mention (or right
 /// after its sign), so that a `_` next would be part of it.
 fn ends_in_tag(run: &[Event<'_>], literal: &[bool]) -> bool {
+    // A tag holds no space, so only the run's last word can end in one.
+    // Reading that word alone keeps a paragraph of many `#_tag_` linear: the
+    // run grows with each underscore taken back, and each is asked about.
+    let mut pieces: Vec<(&str, bool)> = Vec::new();
+    let mut before = None;
+    for (event, &is_literal) in run.iter().zip(literal).rev() {
+        let Event::Text(t) = event else { continue };
+        match t.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+            Some((at, space)) => {
+                pieces.push((&t[at + space.len_utf8()..], false));
+                before = Some(space);
+                break;
+            }
+            None => pieces.push((t, is_literal)),
+        }
+    }
     let mut text = String::new();
     let mut signs = Vec::new();
-    for (event, &is_literal) in run.iter().zip(literal) {
-        if let Event::Text(t) = event {
-            if is_literal {
-                signs.push(text.len());
-            }
-            text.push_str(t);
+    for (piece, is_literal) in pieces.into_iter().rev() {
+        if is_literal {
+            signs.push(text.len());
         }
+        text.push_str(piece);
     }
     let end = text.len();
     text.push_str("_a");
-    hashtag::find_signed(&text, None, &signs).iter().any(|found| found.range.contains(&end))
+    hashtag::find_signed(&text, before, &signs).iter().any(|found| found.range.contains(&end))
 }
 
 /// For each event, whether it is text starting with a `#` or `@` that was
@@ -393,6 +407,7 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
             _ => None,
         })
         .collect();
+    let mut next_number: HashMap<String, usize> = HashMap::new();
     for i in 0..events.len() {
         let Event::Start(Tag::Heading { id: None, .. }) = &events[i] else {
             continue;
@@ -409,11 +424,13 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
             s if s.is_empty() => "section".to_string(),
             s => s,
         };
+        // Numbering goes on where the last heading of the same text stopped:
+        // from 1 each time, a page of many alike took quadratic time.
+        let n = next_number.entry(base.clone()).or_insert(1);
         let mut id = base.clone();
-        let mut n = 1;
         while !used.insert(id.clone()) {
             id = format!("{base}-{n}");
-            n += 1;
+            *n += 1;
         }
         if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
             *slot = Some(CowStr::from(id));
@@ -451,6 +468,29 @@ mod tests {
         let page = UrlPath::page(["trip", "day-1"]);
         render(body, &Links { page: &page, resolve: &|link| resolve("trip/day-1", link), profiles: None })
             .html
+    }
+
+    #[test]
+    fn many_headings_alike_are_numbered_in_linear_time() {
+        // Found by fuzzing: 1,600 alike took seconds, each numbered from 1 again.
+        let body = "## W {#w-2}\n\n".to_string() + &"---\nW\n".repeat(20_000);
+        let started = std::time::Instant::now();
+        let html = html(&body);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(html.contains("id=\"w\"") && html.contains("id=\"w-1\"") && html.contains("id=\"w-3\""));
+        assert_eq!(html.matches("id=\"w-2\"").count(), 1);
+        assert!(html.contains("id=\"w-19999\"") && !html.contains("id=\"w-20000\""));
+    }
+
+    #[test]
+    fn many_tags_with_underscores_are_read_in_linear_time() {
+        // Found by fuzzing: each underscore taken back read the paragraph again.
+        let body = "#_tag_ ".repeat(20_000);
+        let started = std::time::Instant::now();
+        let rendered = render(&body, &Links { page: &UrlPath::home(), resolve: &|_| None, profiles: None });
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(rendered.hashtags.len(), 20_000);
+        assert!(rendered.hashtags.iter().all(|tag| tag == "_tag_"), "{:?}", &rendered.hashtags[..3]);
     }
 
     #[test]
