@@ -23,8 +23,11 @@ use crate::route::{self, PlacedPhoto, Routes};
 use crate::slug::Slug;
 use crate::url::{self, UrlPath};
 
+/// A fuzz target: takes any bytes, returns when the parser did.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name: what a harness runs.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("post", post),
     ("date", date),
     ("hashtags", hashtags),
@@ -38,7 +41,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 /// The target named `name`.
-pub fn target(name: &str) -> Option<fn(&[u8])> {
+pub fn target(name: &str) -> Option<Target> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, run)| *run)
 }
 

@@ -133,12 +133,13 @@ mod any_two_tags {
     proptest! {
         #[test]
         fn distinct_hashtag_keys_have_distinct_slugs(a in NAME, b in NAME) {
-            let (a, b): (String, String) = (a.chars().filter(|c| hashtag::is_tag_char(*c)).collect(), b.chars().filter(|c| hashtag::is_tag_char(*c)).collect());
+            let tag = |name: &str| -> String { name.chars().filter(|c| hashtag::is_tag_char(*c)).collect() };
+            let (a, b) = (tag(&a), tag(&b));
             let (key_a, key_b) = (hashtag::key(&a), hashtag::key(&b));
-            if key_a != key_b {
-                if let (Some(slug_a), Some(slug_b)) = (Slug::of_tag(&key_a), Slug::of_tag(&key_b)) {
-                    prop_assert_ne!(slug_a, slug_b, "{} and {}", a, b);
-                }
+            if key_a != key_b
+                && let (Some(slug_a), Some(slug_b)) = (Slug::of_tag(&key_a), Slug::of_tag(&key_b))
+            {
+                prop_assert_ne!(slug_a, slug_b, "{} and {}", a, b);
             }
         }
     }

@@ -312,7 +312,6 @@ fn fuzz(target: &'static str, seed: u64, cases: usize, until: Option<Instant>) -
         keep_slowest(runner.run(&input, limit)?, &input);
         ran += 1;
     }
-    drop(keep_slowest);
     Ok(Run { cases: ran, slowest })
 }
 
