@@ -309,6 +309,11 @@ fn fuzz(target: &'static str, seed: u64, cases: usize, until: Option<Instant>) -
         }
         let base: &[u8] = if corpus.is_empty() { b"" } else { &corpus[rng.below(corpus.len())] };
         let input = mutate(&mut rng, base, &corpus, &dict);
+        if until.is_some() {
+            // A stack overflow aborts the process before any report: on a
+            // long run, the input that did it is left here.
+            let _ = std::fs::write(failure_dir().join(format!("{target}-current")), &input);
+        }
         keep_slowest(runner.run(&input, limit)?, &input);
         ran += 1;
     }
