@@ -82,10 +82,11 @@ pub(crate) fn find(text: &str, before: Option<char>) -> Vec<Found> {
 }
 
 /// Like `find`, where the signs at the byte offsets `literal` (written as
-/// `\#` or `&#35;` in Markdown) are only characters.
+/// `\#` or `&#35;` in Markdown; in increasing order) are only characters.
 pub(crate) fn find_signed(text: &str, before: Option<char>, literal: &[usize]) -> Vec<Found> {
     let mut found = Vec::new();
     let urls = url_spans(text);
+    let mut urls = urls.iter().peekable();
     // The end of the last hashtag: a `#` right there starts a glued one.
     let mut glued_at = None;
     let bytes = text.as_bytes();
@@ -99,7 +100,12 @@ pub(crate) fn find_signed(text: &str, before: Option<char>, literal: &[usize]) -
             continue;
         };
         from = at + sign_len;
-        if literal.contains(&at) || urls.iter().any(|url| url.contains(&at)) {
+        // Signs are met in order, and the links are in order: the first
+        // link that does not end before this sign is the only one to ask.
+        while urls.peek().is_some_and(|url| url.end <= at) {
+            urls.next();
+        }
+        if literal.binary_search(&at).is_ok() || urls.peek().is_some_and(|url| url.contains(&at)) {
             continue;
         }
         let prev = if at == 0 { before } else { text[..at].chars().next_back() };
@@ -173,21 +179,25 @@ fn mention_end(text: &str, at: usize, sign_len: usize, prev: Option<char>) -> Op
 }
 
 /// The byte ranges of the links written out in `text` (`https://…` up to the
-/// next space): nothing inside one is a tag.
+/// next space), in order and apart: nothing inside one is a tag.
 fn url_spans(text: &str) -> Vec<Range<usize>> {
-    memchr::memmem::find_iter(text.as_bytes(), "://")
-        .filter_map(|colon| {
-            let is_scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
-            // Scheme characters are ASCII: the one before them ends where they start.
-            let scheme =
-                colon - text[..colon].bytes().rev().take_while(|&b| is_scheme_char(b as char)).count();
-            let scheme = scheme + text[scheme..colon].find(|c: char| c.is_ascii_alphabetic())?;
-            let end = text[colon..]
-                .find(|c: char| c.is_whitespace() || "<>\"".contains(c))
-                .map_or(text.len(), |len| colon + len);
-            Some(scheme..end)
-        })
-        .collect()
+    let is_scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    for colon in memchr::memmem::find_iter(text.as_bytes(), "://") {
+        // A `://` inside the last link is part of it: skipping it keeps a
+        // word of many (`a://a://…`) from being scanned to its end for each.
+        if spans.last().is_some_and(|last| colon < last.end) {
+            continue;
+        }
+        // Scheme characters are ASCII: the one before them ends where they start.
+        let scheme = colon - text[..colon].bytes().rev().take_while(|&b| is_scheme_char(b as char)).count();
+        let Some(letter) = text[scheme..colon].find(|c: char| c.is_ascii_alphabetic()) else { continue };
+        let end = text[colon..]
+            .find(|c: char| c.is_whitespace() || "<>\"".contains(c))
+            .map_or(text.len(), |len| colon + len);
+        spans.push(scheme + letter..end);
+    }
+    spans
 }
 
 /// The tag or user name `found` stands for: its text without the sign, in

@@ -11,6 +11,8 @@ pub mod config;
 mod disk;
 pub mod error;
 mod fingerprint;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hashtag;
 mod html;
 pub mod images;

@@ -69,7 +69,8 @@ fn trips_of(site: &Site) -> Vec<String> {
 }
 
 /// A YAML double-quoted string (control characters escaped, so any text
-/// stays on its line).
+/// stays on its line, and the characters YAML refuses to read as they are:
+/// U+FFFE and U+FFFF, and a byte-order mark).
 pub(crate) fn yaml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -79,7 +80,9 @@ pub(crate) fn yaml_string(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -152,5 +155,17 @@ mod tests {
     #[test]
     fn titles_are_quoted_for_yaml() {
         assert_eq!(yaml_string(r#"Day 1: "Pyongyang" \o/"#), r#""Day 1: \"Pyongyang\" \\o/""#);
+    }
+
+    #[test]
+    fn any_text_reads_back_as_itself() {
+        // Found by fuzzing the import: an Instagram caption holding U+FFFF
+        // became a title YAML refused, so the imported post did not build.
+        for text in ["a\u{ffff}b", "\u{fffe}", "\u{feff}x", "\u{85}\u{7f}\u{1b}", "🇰🇵 \u{10ffff}", "a: b # c"]
+        {
+            let read: String =
+                serde_yaml::from_str(&yaml_string(text)).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(read, text);
+        }
     }
 }

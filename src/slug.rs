@@ -118,3 +118,29 @@ mod tests {
         assert_eq!(slugify("!!!"), "");
     }
 }
+
+/// Any two tags: distinct keys never share a slug, so two tags never share a page.
+#[cfg(test)]
+mod any_two_tags {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Names as hashtags and front matter write them: tag characters of many
+    /// scripts, with the odd space, dash or sign between.
+    const NAME: &str = "([a-zA-Z0-9_éÉßẞİıσςΣ\u{301}\u{200d}\u{200c}東京한국ह्िー・·'’ -]|\\PC){1,8}";
+
+    proptest! {
+        #[test]
+        fn distinct_hashtag_keys_have_distinct_slugs(a in NAME, b in NAME) {
+            let tag = |name: &str| -> String { name.chars().filter(|c| hashtag::is_tag_char(*c)).collect() };
+            let (a, b) = (tag(&a), tag(&b));
+            let (key_a, key_b) = (hashtag::key(&a), hashtag::key(&b));
+            if key_a != key_b
+                && let (Some(slug_a), Some(slug_b)) = (Slug::of_tag(&key_a), Slug::of_tag(&key_b))
+            {
+                prop_assert_ne!(slug_a, slug_b, "{} and {}", a, b);
+            }
+        }
+    }
+}

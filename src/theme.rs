@@ -139,29 +139,107 @@ fn templates(site: &Site, theme_dir: &Path) -> Result<Templates> {
     }
     problems.into_result(())?;
 
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    tera.set_escape_fn(crate::html::escape);
     let raw: Vec<(&str, &str)> =
         templates.iter().map(|(name, (text, _))| (name.as_str(), text.as_str())).collect();
-    if let Err(err) = tera.add_raw_templates(raw) {
-        return Err(template_problem(&err, |name| match templates.get(name) {
+    compile(&raw).map_err(|err| {
+        template_problem(&err, |name| match templates.get(name) {
             Some((_, TemplateSource::File(path))) => path.clone(),
             _ => PathBuf::from(format!("(built-in template {name})")),
         })
-        .into());
-    }
+        .into()
+    })
+}
 
+/// Parses the templates (name, text) into one Tera, as the theme is
+/// loaded: the part of loading that reads no disk.
+pub(crate) fn compile(raw: &[(&str, &str)]) -> std::result::Result<Templates, tera::Error> {
+    for (name, text) in raw {
+        let depth = nesting(text);
+        if depth > MAX_NESTING {
+            // Tera's parser recurses once a level: far deeper overflowed the stack.
+            return Err(tera::Error::msg(format!(
+                "Failed to parse '{name}': it nests {depth} deep (blocks in blocks, or brackets in brackets), over the {MAX_NESTING} milepost reads"
+            )));
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(crate::html::escape);
+    tera.add_raw_templates(raw.iter().copied())?;
     let fingerprint = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for (name, (text, _)) in &templates {
+        for (name, text) in raw {
             (name, text).hash(&mut hasher);
         }
         hasher.finish()
     };
     let lists_read_card_fields = card_fields::lists_read_card_fields(&tera);
     Ok(Templates { tera, fingerprint, lists_read_card_fields })
+}
+
+/// The deepest a template's blocks, or the brackets of one of its tags, may nest.
+const MAX_NESTING: usize = 64;
+
+/// How deep the blocks of `text` nest (`{% if %}` in `{% for %}` …), or the
+/// brackets inside one of its tags, whichever is deeper. Text in `raw`
+/// blocks and comments is not looked at, nor are quotes told apart: a
+/// bracket in a string only counts against a template nesting far too deep.
+fn nesting(text: &str) -> usize {
+    let mut deepest = 0;
+    let mut blocks: usize = 0;
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = match after.as_bytes().first() {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            Some(b'#') => "#}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let inner = &after[1..];
+        let end = inner.find(close).unwrap_or(inner.len());
+        let tag = &inner[..end];
+        rest = inner.get(end + close.len()..).unwrap_or("");
+        if close == "#}" {
+            continue;
+        }
+        let mut brackets: usize = 0;
+        for b in tag.bytes() {
+            match b {
+                b'(' | b'[' | b'{' => {
+                    brackets += 1;
+                    deepest = deepest.max(brackets);
+                }
+                b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if close == "%}" {
+            let word = tag.trim_start_matches('-').split_whitespace().next().unwrap_or("");
+            match word {
+                "if" | "for" | "block" | "macro" | "filter" => {
+                    blocks += 1;
+                    deepest = deepest.max(blocks);
+                }
+                "raw" => {
+                    let end = rest.find("endraw").map_or(rest.len(), |at| at + "endraw".len());
+                    rest = &rest[end..];
+                }
+                word if word.starts_with("end") => blocks = blocks.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    deepest
+}
+
+/// The default theme's templates, built into the binary: (name, text).
+pub(crate) fn builtin_templates() -> &'static [(&'static str, &'static str)] {
+    BUILTIN_TEMPLATES
 }
 
 /// Every file below `dir` as (path relative to `dir` with `/`, full path), in
@@ -213,4 +291,52 @@ pub(crate) fn template_problem(err: &tera::Error, file_of: impl Fn(&str) -> Path
     Problem::in_file(file_of(&name), message)
         .at_line(line)
         .hint("fix the template, or delete it to use the theme's own")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(template: &str) -> std::result::Result<String, String> {
+        let mut raw: Vec<(&str, &str)> = BUILTIN_TEMPLATES.to_vec();
+        raw.push(("t.html", template));
+        let templates = compile(&raw).map_err(|e| e.to_string())?;
+        templates.tera.render("t.html", &tera::Context::new()).map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn templates_that_never_end_are_errors() {
+        // Found by fuzzing: each of these overflowed the stack, ran for
+        // minutes or took all memory (the last two: with a 2 MB stack, where
+        // a build's worker threads render).
+        let cases = [
+            "{% include \"t.html\" %}".to_string(),
+            "{% macro m() %}{{ self::m() }}{% endmacro m %}{{ self::m() }}".to_string(),
+            "{% for i in range(end=5, step_by=0) %}{% endfor %}".to_string(),
+            "{% for i in range(end=100000000) %}{% endfor %}".to_string(),
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}"
+                .to_string(),
+            "{% if a %}".repeat(5000) + &"{% endif %}".repeat(5000),
+            format!("{{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000)),
+        ];
+        for template in cases {
+            let outcome = std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || render(&template).map(|_| ()))
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(outcome.is_err(), "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn templates_nesting_as_deep_as_allowed_still_render() {
+        let deep = "{% if true %}".repeat(MAX_NESTING) + "x" + &"{% endif %}".repeat(MAX_NESTING);
+        assert_eq!(nesting(&deep), MAX_NESTING);
+        assert_eq!(render(&deep).unwrap(), "x");
+        let brackets = format!("{{{{ {}1{} }}}}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert_eq!(render(&brackets).unwrap(), "1");
+        assert_eq!(nesting("{% raw %}{{ ((( {% endraw %}{# [[[ #}{{ a }}"), 0);
+    }
 }

@@ -371,3 +371,35 @@ mod tests {
         assert_eq!(resolve("trip", "../../etc/passwd"), None);
     }
 }
+
+/// Any two paths of a site: the link between them, as a browser resolves it
+/// (percent-decoded, against the folder of the page it is on), leads to the target.
+#[cfg(test)]
+mod any_two_paths {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A site path: slug-like folders (with the odd space, `%` or letter
+    /// outside ASCII a content name may keep), then a page or a file.
+    fn site_path() -> impl Strategy<Value = UrlPath> {
+        let segment = "[a-z0-9é%_ ][a-z0-9é%_ -]{0,5}";
+        (prop::collection::vec(segment, 0..4), prop::option::of("[a-z0-9é% -]{1,5}\\.(jpg|xml|gpx)"))
+            .prop_map(|(dirs, file)| match file {
+                Some(file) => UrlPath::file(
+                    dirs.iter().map(String::as_str).chain([file.as_str()]).collect::<Vec<_>>().join("/"),
+                ),
+                None => UrlPath::page(dirs),
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn a_link_from_any_path_leads_to_any_other(from in site_path(), to in site_path()) {
+            let link = from.link_to(to.as_str());
+            prop_assert!(!link.starts_with('/') && !link.contains("//"), "{link}");
+            let landed = resolve(from.dir(), &decode(&link));
+            prop_assert_eq!(landed.as_deref(), Some(to.as_str()), "from {} by {}", from, link);
+        }
+    }
+}

@@ -67,7 +67,7 @@ impl Facts {
 
     /// Reads the facts of a photo from its bytes: the header's size and the
     /// EXIF block. An error is a sentence for a person.
-    pub(super) fn read(bytes: &[u8], format: Format) -> Result<Facts, String> {
+    pub(crate) fn read(bytes: &[u8], format: Format) -> Result<Facts, String> {
         if format == Format::Heic {
             return Err(HEIC.to_string());
         }
@@ -144,8 +144,8 @@ fn exif_datetime(text: &str) -> Option<String> {
     if bytes.len() < 19 || bytes[4] != b':' || bytes[7] != b':' {
         return None;
     }
-    let date = text[..10].replace(':', "-");
-    let time = &text[11..19];
+    // The text is the camera's: not always ASCII where a date should be.
+    let (date, time) = (text.get(..10)?.replace(':', "-"), text.get(11..19)?);
     (date != "0000-00-00").then(|| format!("{date}T{time}"))
 }
 
@@ -202,6 +202,9 @@ mod tests {
         assert_eq!(exif_datetime("2017:04:13 08:30:00").as_deref(), Some("2017-04-13T08:30:00"));
         assert_eq!(exif_datetime("0000:00:00 00:00:00"), None);
         assert_eq!(exif_datetime("garbage"), None);
+        // Found by fuzzing: a character across byte 10 (or 19) panicked.
+        assert_eq!(exif_datetime("2017:04:1\u{fffd} 08:30:00"), None);
+        assert_eq!(exif_datetime("2017:04:13 08:30:0\u{e9}"), None);
     }
 
     #[test]

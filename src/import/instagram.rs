@@ -76,7 +76,7 @@ pub(crate) fn posts(export: &Export) -> Result<Vec<Post>> {
     for name in files {
         let kind = kind_of(name).unwrap_or("post");
         let bytes = export.read(name)?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let read = read_posts_file(&bytes, name, kind, |uri| export.contains(uri)).map_err(|e| {
             Problem::in_file(
                 export.path().join(name),
                 format!("its JSON is broken at line {}, column {}: {e}", e.line(), e.column()),
@@ -84,26 +84,40 @@ pub(crate) fn posts(export: &Export) -> Result<Vec<Post>> {
             .at_line(Some(e.line()))
             .hint("download your information again; an export cut short is not whole")
         })?;
-        // An export unpacked into a folder of its own (or zipped with one)
-        // names media from its root, which is where the layout's folders are.
-        let root = export_root(name);
-        for item in items(&value) {
-            if let Some(mut post) = post(item, kind, name) {
-                for media in &mut post.media {
-                    let rooted = format!("{root}{}", media.uri);
-                    if !media.uri.is_empty() && !export.contains(&media.uri) && export.contains(&rooted) {
-                        media.uri = rooted;
-                    }
-                }
-                posts.push(post);
-            }
-        }
+        posts.extend(read);
     }
     posts.sort_by(|a, b| {
         a.timestamp
             .cmp(&b.timestamp)
             .then_with(|| a.media.first().map(|m| &m.uri).cmp(&b.media.first().map(|m| &m.uri)))
     });
+    Ok(posts)
+}
+
+/// The posts of the posts file `name` (of `kind`), from its bytes;
+/// `contains` says whether the export holds a file.
+pub(crate) fn read_posts_file(
+    bytes: &[u8],
+    name: &str,
+    kind: &'static str,
+    contains: impl Fn(&str) -> bool,
+) -> std::result::Result<Vec<Post>, serde_json::Error> {
+    let value: Value = serde_json::from_slice(bytes)?;
+    // An export unpacked into a folder of its own (or zipped with one)
+    // names media from its root, which is where the layout's folders are.
+    let root = export_root(name);
+    let mut posts = Vec::new();
+    for item in items(&value) {
+        if let Some(mut post) = post(item, kind, name) {
+            for media in &mut post.media {
+                let rooted = format!("{root}{}", media.uri);
+                if !media.uri.is_empty() && !contains(&media.uri) && contains(&rooted) {
+                    media.uri = rooted;
+                }
+            }
+            posts.push(post);
+        }
+    }
     Ok(posts)
 }
 

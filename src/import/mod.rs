@@ -7,7 +7,7 @@
 //! post; nothing is written outside `content/`.
 
 mod export;
-mod instagram;
+pub(crate) mod instagram;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -169,10 +169,10 @@ pub fn instagram(site: &Site, export: &Path, options: &ImportOptions) -> Result<
     }
     for post in &posts {
         progress.inc(1);
-        let id = post_id(post);
+        let planned = plan(post, &zone);
         let shown =
             format!("the {} of {} ({})", post.kind, date_of(post.timestamp, None, &zone).0, post.file);
-        if imported.contains(&id) {
+        if imported.contains(&planned.id) {
             report.skipped.push((shown, "imported before".to_string()));
             continue;
         }
@@ -203,10 +203,7 @@ pub fn instagram(site: &Site, export: &Path, options: &ImportOptions) -> Result<
             report.skipped.push((shown, "had neither media nor a caption".to_string()));
             continue;
         }
-        let coords = post.media.iter().find_map(|m| m.coords);
-        let (date, day) = date_of(post.timestamp, coords, &zone);
-        let title = title_of(&post.caption, &day);
-        let base = format!("{day}-{}", slug_of(&title));
+        let base = &planned.base;
         let mut name = base.clone();
         let mut n = 2;
         while names.contains(&name) {
@@ -220,7 +217,7 @@ pub fn instagram(site: &Site, export: &Path, options: &ImportOptions) -> Result<
             report.photos += present.len();
             continue;
         }
-        let bundle = Bundle { post, media: &present, id: &id, title: &title, date: &date, coords };
+        let bundle = Bundle { post, media: &present, planned: &planned };
         let bundle = write_bundle(&export, &folder, &name, &bundle)?;
         report.photos += bundle.photos;
         report.videos += bundle.videos;
@@ -260,6 +257,26 @@ fn make_trip(folder: &Path, trip: &str) -> Result<()> {
         .join(" ");
     std::fs::write(&file, format!("---\ntitle: {}\n---\n", yaml_string(&title)))
         .map_err(|e| Error::io("write", &file, e))
+}
+
+/// What an import makes of a post before anything is written.
+pub(crate) struct Planned {
+    /// Its `instagram:` id.
+    pub(crate) id: String,
+    /// Its `date:`, with the offset of where it was taken.
+    pub(crate) date: String,
+    pub(crate) title: String,
+    /// The bundle's folder name, before a number tells it from another.
+    pub(crate) base: String,
+    pub(crate) coords: Option<(f64, f64)>,
+}
+
+pub(crate) fn plan(post: &instagram::Post, zone: &TimeZone) -> Planned {
+    let coords = post.media.iter().find_map(|m| m.coords);
+    let (date, day) = date_of(post.timestamp, coords, zone);
+    let title = title_of(&post.caption, &day);
+    let base = format!("{day}-{}", slug_of(&title));
+    Planned { id: post_id(post), date, title, base, coords }
 }
 
 /// What marks an imported post: a hash of its time and its media's paths,
@@ -444,10 +461,7 @@ struct Bundle<'a> {
     post: &'a instagram::Post,
     /// Its media whose files are in the export.
     media: &'a [&'a instagram::Media],
-    id: &'a str,
-    title: &'a str,
-    date: &'a str,
-    coords: Option<(f64, f64)>,
+    planned: &'a Planned,
 }
 
 /// Writes one post's bundle under a temporary name, then renames it into
@@ -474,7 +488,7 @@ fn write_bundle(export: &Export, folder: &Path, name: &str, bundle: &Bundle<'_>)
 }
 
 fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Written> {
-    let Bundle { post, media, id, title, date, coords } = bundle;
+    let Bundle { post, media, planned } = bundle;
     let mut written = Written { photos: 0, videos: 0, warnings: Vec::new() };
     // Photos and videos in the carousel's order.
     let mut shown = Vec::new();
@@ -518,6 +532,14 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
             }
         }
     }
+    let file = dir.join("index.md");
+    std::fs::write(&file, index_md(post, planned, &shown)).map_err(|e| Error::io("write", &file, e))?;
+    Ok(written)
+}
+
+/// The `index.md` of an imported post whose media files are `shown`.
+pub(crate) fn index_md(post: &instagram::Post, planned: &Planned, shown: &[String]) -> String {
+    let Planned { id, date, title, coords, .. } = planned;
     let mut text = String::from("---\n");
     text.push_str(&format!("title: {}\n", yaml_string(title)));
     text.push_str(&format!("date: {date}\n"));
@@ -526,7 +548,7 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
     }
     if !shown.is_empty() {
         text.push_str("photos:\n");
-        for file in &shown {
+        for file in shown {
             text.push_str(&format!("  - {}\n", yaml_string(file)));
         }
     }
@@ -535,9 +557,7 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
         text.push('\n');
         text.push_str(&caption_body(&post.caption));
     }
-    let file = dir.join("index.md");
-    std::fs::write(&file, text).map_err(|e| Error::io("write", &file, e))?;
-    Ok(written)
+    text
 }
 
 #[cfg(test)]

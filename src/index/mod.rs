@@ -121,3 +121,83 @@ mod tests {
         assert_eq!(paginate::<u32>(&[], 12).len(), 1);
     }
 }
+
+/// Any set of posts, as parsed from their front matter: the timeline holds
+/// each exactly once, on its local day, and distinct tags get distinct pages.
+#[cfg(test)]
+mod any_posts {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::load::{Source, Sources};
+    use crate::paths::ContentPath;
+
+    /// (date as written, tags) of a post: days around a year's end and
+    /// offsets far apart, so local days and UTC days differ.
+    fn post() -> impl Strategy<Value = (String, Vec<String>)> {
+        let offset = prop::sample::select(vec!["Z", "+14:00", "-11:00", "+05:45", "-03:30", "+09:00", ""]);
+        let day =
+            prop::sample::select(vec!["2016-12-31", "2017-01-01", "2017-01-02", "2017-02-28", "2017-03-01"]);
+        let tag = "([a-zA-Zé _-]|\\PC){1,6}";
+        ((day, 0..24u8, 0..60u8, offset), prop::collection::vec(tag, 0..4))
+            .prop_map(|((day, h, m, offset), tags)| (format!("{day}T{h:02}:{m:02}:00{offset}"), tags))
+    }
+
+    fn content(posts: &[(String, Vec<String>)]) -> Content {
+        let config = Config::parse("timezone = \"America/St_Johns\"\n", std::path::Path::new("site.toml"))
+            .unwrap_or_else(|problems| panic!("{problems:?}"));
+        let sources = Sources {
+            posts: posts
+                .iter()
+                .enumerate()
+                .map(|(i, (date, tags))| {
+                    let tags =
+                        tags.iter().map(|t| crate::scaffold::yaml_string(t)).collect::<Vec<_>>().join(", ");
+                    let text = format!("---\ntitle: Post {i}\ndate: {date}\ntags: [{tags}]\n---\nDay {i}.\n");
+                    Source::new(ContentPath::new(format!("trip/post-{i}.md")), text)
+                })
+                .collect(),
+            ..Sources::default()
+        };
+        let options = crate::parse::ParseOptions { drafts: false };
+        crate::parse::content(&sources, &config, options, &Default::default(), &Default::default())
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn the_timeline_holds_every_post_once_on_its_local_day(posts in prop::collection::vec(post(), 0..12)) {
+            let content = content(&posts);
+            let index = build(&content);
+            let mut seen = vec![0; content.posts.len()];
+            for year in &index.timeline {
+                for month in &year.months {
+                    prop_assert_eq!((month.first.year(), month.first.day()), (year.year, 1));
+                    for day in &month.days {
+                        prop_assert_eq!(day.date.first_of_month(), month.first);
+                        for id in &day.posts {
+                            seen[id.0] += 1;
+                            prop_assert_eq!(content.posts[id.0].date.local().date(), day.date);
+                        }
+                    }
+                }
+            }
+            prop_assert!(seen.iter().all(|&n| n == 1), "{:?}", seen);
+        }
+
+        #[test]
+        fn distinct_tags_never_share_a_page(posts in prop::collection::vec(post(), 1..8)) {
+            let content = content(&posts);
+            let index = build(&content);
+            let urls: HashSet<&str> = index.tags.iter().map(|t| t.url.as_str()).collect();
+            prop_assert_eq!(urls.len(), index.tags.len());
+            let keys: HashSet<&str> = index.tags.iter().map(|t| t.key.as_str()).collect();
+            prop_assert_eq!(keys.len(), index.tags.len());
+        }
+    }
+}

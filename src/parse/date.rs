@@ -23,9 +23,17 @@ impl PostDate {
 
     /// RFC 3339 with the written offset: `2017-04-13T08:30:00+09:00`.
     pub(crate) fn rfc3339(&self) -> String {
-        // Formatted by hand: lists call this for every post card they show.
-        let local = self.local();
+        // RFC 3339 has no seconds in an offset, which the local mean times
+        // of the tz database before about 1900 have (St John's: -03:30:52):
+        // those are written with the offset rounded up to a minute, and the
+        // local time to match, so the instant is still the same. Up, so the
+        // local time moves later: the year 0 never becomes the year -1.
         let seconds = self.offset.seconds();
+        let minutes = seconds.div_euclid(60) + i32::from(seconds.rem_euclid(60) != 0);
+        let offset = Offset::from_seconds(minutes * 60).unwrap_or(Offset::UTC);
+        // Formatted by hand: lists call this for every post card they show.
+        let local = offset.to_datetime(self.instant);
+        let seconds = offset.seconds();
         let sign = if seconds < 0 { '-' } else { '+' };
         let minutes = seconds.unsigned_abs() / 60;
         format!(
@@ -56,7 +64,7 @@ impl PostDate {
 
 /// Parses a written date; one without an offset is placed in `timezone`.
 /// The error is a sentence saying what is wrong with it.
-pub(super) fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String> {
+pub(crate) fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String> {
     let text = text.trim();
     let date = parse_day(text.get(..10).unwrap_or(text))?;
     let rest = &text[10.min(text.len())..];
@@ -85,7 +93,7 @@ pub(super) fn parse(text: &str, timezone: &TimeZone) -> Result<PostDate, String>
 }
 
 /// A `YYYY-MM-DD` day that exists in the calendar.
-pub(super) fn parse_day(text: &str) -> Result<Date, String> {
+pub(crate) fn parse_day(text: &str) -> Result<Date, String> {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 10
         && bytes[4] == b'-'
@@ -182,6 +190,17 @@ mod tests {
     }
 
     #[test]
+    fn an_offset_with_seconds_is_written_as_the_same_instant() {
+        // Found by fuzzing: St John's kept local mean time, -03:30:52, until 1935.
+        let zone = TimeZone::get("America/St_Johns").unwrap();
+        let date = parse("1890-01-01 10:00", &zone).unwrap();
+        let written = date.rfc3339();
+        assert_eq!(written, "1890-01-01T10:00:52-03:30");
+        assert_eq!(parse(&written, &TimeZone::UTC).unwrap().instant, date.instant);
+        assert_eq!(date.display(), "Wed 1 Jan 1890, 10:00");
+    }
+
+    #[test]
     fn other_written_forms() {
         let utc = TimeZone::UTC;
         assert_eq!(parse("2017-04-13T08:30Z", &utc).unwrap().rfc3339(), "2017-04-13T08:30:00+00:00");
@@ -202,6 +221,9 @@ mod tests {
         let err = parse("2017-13-01 10:00", &TimeZone::UTC).unwrap_err();
         assert!(err.contains("no month 13"), "{err}");
         assert!(parse("2016-02-29", &TimeZone::UTC).is_ok());
+        // Found by fuzzing: placed in Pago Pago (+12:37:12), RFC 3339 wrote it as year -1.
+        let pago_pago = TimeZone::get("Pacific/Pago_Pago").unwrap();
+        assert_eq!(parse("0000-01-01T00:00:00", &pago_pago).unwrap().rfc3339(), "0000-01-01T00:00:48+12:38");
     }
 
     #[test]

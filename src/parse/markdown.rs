@@ -5,7 +5,7 @@
 //! #hashtags of the text (never of code, link targets, alt text or raw HTML)
 //! are collected and become links to their tag pages.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
@@ -31,7 +31,7 @@ pub struct Links<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// Hashtag links carry a marker for `html::fill_tag_links`.
-    pub(super) html: String,
+    pub(crate) html: String,
     /// The text of the first paragraph, for lists and share previews.
     pub(super) first_paragraph: String,
     /// The hashtags of the text, as written, in order.
@@ -49,6 +49,7 @@ fn options() -> Options {
 }
 
 pub fn render(body: &str, links: &Links<'_>) -> Rendered {
+    let body = &*without_nul(body);
     let (mut events, places): (Vec<Event<'_>>, Vec<_>) =
         Parser::new_ext(body, options()).into_offset_iter().unzip();
     let literal = literal_signs(body, &events, &places);
@@ -110,9 +111,18 @@ fn number_footnotes(events: &mut [Event<'_>]) {
     }
 }
 
+/// `text` with each NUL replaced, as CommonMark asks: NUL fences the
+/// hashtag markers of the HTML made here (`html::tag_link_start`), and
+/// pulldown-cmark lets one through in some places (link text), so a NUL
+/// written in a body or caption could open a link or hide text.
+fn without_nul(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') { text.replace('\0', "\u{fffd}").into() } else { text.into() }
+}
+
 /// A photo caption (plain text, not Markdown) as HTML with its hashtags and
 /// mentions linked, and its hashtags.
-pub(super) fn caption(text: &str, profiles: Option<&str>) -> (String, Vec<String>) {
+pub(crate) fn caption(text: &str, profiles: Option<&str>) -> (String, Vec<String>) {
+    let text = &*without_nul(text);
     let found = hashtag::find(text, None);
     let mut html = String::with_capacity(text.len() + 64 * found.len());
     let mut at = 0;
@@ -264,19 +274,46 @@ fn keep_underscores_in_tags(events: &mut [Event<'_>], places: &[Range<usize>], b
 /// Whether the text events `run` end inside a hashtag or mention (or right
 /// after its sign), so that a `_` next would be part of it.
 fn ends_in_tag(run: &[Event<'_>], literal: &[bool]) -> bool {
+    // The run grows with each underscore taken back, and each is asked
+    // about: reading all of it each time made a paragraph of many `#_tag_`
+    // take quadratic time. A tag holds no space, so only the run's last
+    // word can end in one, and of a word over `WINDOW` bytes (never a tag
+    // a person writes) only its end is read.
+    const WINDOW: usize = 1024;
+    let mut pieces: Vec<(&str, bool)> = Vec::new();
+    let mut before = None;
+    let mut len = 0;
+    for (event, &is_literal) in run.iter().zip(literal).rev() {
+        let Event::Text(t) = event else { continue };
+        let mut from = t.len().saturating_sub(WINDOW - len);
+        while !t.is_char_boundary(from) {
+            from += 1;
+        }
+        let tail = &t[from..];
+        if let Some((at, space)) = tail.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+            pieces.push((&tail[at + space.len_utf8()..], false));
+            before = Some(space);
+            break;
+        }
+        if from > 0 {
+            pieces.push((tail, false));
+            before = t[..from].chars().next_back();
+            break;
+        }
+        pieces.push((t, is_literal));
+        len += t.len();
+    }
     let mut text = String::new();
     let mut signs = Vec::new();
-    for (event, &is_literal) in run.iter().zip(literal) {
-        if let Event::Text(t) = event {
-            if is_literal {
-                signs.push(text.len());
-            }
-            text.push_str(t);
+    for (piece, is_literal) in pieces.into_iter().rev() {
+        if is_literal {
+            signs.push(text.len());
         }
+        text.push_str(piece);
     }
     let end = text.len();
     text.push_str("_a");
-    hashtag::find_signed(&text, None, &signs).iter().any(|found| found.range.contains(&end))
+    hashtag::find_signed(&text, before, &signs).iter().any(|found| found.range.contains(&end))
 }
 
 /// For each event, whether it is text starting with a `#` or `@` that was
@@ -383,6 +420,7 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
             _ => None,
         })
         .collect();
+    let mut next_number: HashMap<String, usize> = HashMap::new();
     for i in 0..events.len() {
         let Event::Start(Tag::Heading { id: None, .. }) = &events[i] else {
             continue;
@@ -399,11 +437,13 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
             s if s.is_empty() => "section".to_string(),
             s => s,
         };
+        // Numbering goes on where the last heading of the same text stopped:
+        // from 1 each time, a page of many alike took quadratic time.
+        let n = next_number.entry(base.clone()).or_insert(1);
         let mut id = base.clone();
-        let mut n = 1;
         while !used.insert(id.clone()) {
             id = format!("{base}-{n}");
-            n += 1;
+            *n += 1;
         }
         if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
             *slot = Some(CowStr::from(id));
@@ -441,6 +481,50 @@ mod tests {
         let page = UrlPath::page(["trip", "day-1"]);
         render(body, &Links { page: &page, resolve: &|link| resolve("trip/day-1", link), profiles: None })
             .html
+    }
+
+    #[test]
+    fn many_headings_alike_are_numbered_in_linear_time() {
+        // Found by fuzzing: 1,600 alike took seconds, each numbered from 1 again.
+        let body = "## W {#w-2}\n\n".to_string() + &"---\nW\n".repeat(20_000);
+        let started = std::time::Instant::now();
+        let html = html(&body);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(html.contains("id=\"w\"") && html.contains("id=\"w-1\"") && html.contains("id=\"w-3\""));
+        assert_eq!(html.matches("id=\"w-2\"").count(), 1);
+        assert!(html.contains("id=\"w-19999\"") && !html.contains("id=\"w-20000\""));
+    }
+
+    #[test]
+    fn many_tags_with_underscores_are_read_in_linear_time() {
+        // Found by fuzzing: each underscore taken back read the paragraph again.
+        let body = "#_tag_ ".repeat(20_000);
+        let started = std::time::Instant::now();
+        let rendered = render(&body, &Links { page: &UrlPath::home(), resolve: &|_| None, profiles: None });
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(rendered.hashtags.len(), 20_000);
+        assert!(rendered.hashtags.iter().all(|tag| tag == "_tag_"), "{:?}", &rendered.hashtags[..3]);
+        // And glued, one word: found by a long fuzzing run.
+        let body = "#_tag_".repeat(5_000);
+        let started = std::time::Instant::now();
+        let rendered = render(&body, &Links { page: &UrlPath::home(), resolve: &|_| None, profiles: None });
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(rendered.hashtags.len() > 100 && rendered.hashtags.iter().all(|tag| tag == "_tag_"));
+    }
+
+    #[test]
+    fn a_written_nul_never_makes_a_hashtag_link() {
+        // Found by fuzzing: NUL fences the hashtag markers, and one in link
+        // text or a caption reached the HTML, where the filling of tag links
+        // opened a link that never closed, and hid the text between two.
+        let filled = |html: &str| crate::html::fill_tag_links(html, |key| Some(format!("t/{key}/")));
+        let body = filled(&html("[a\0run\0b](x.md) and #tag"));
+        assert!(!body.contains('\0') && body.contains("run"), "{body}");
+        assert_eq!(body.matches("<a class=\"hashtag\"").count(), 1, "{body}");
+        let (caption, tags) = caption("x\0run\0y #b", None);
+        let caption = filled(&caption);
+        assert!(!caption.contains('\0') && caption.contains("run"), "{caption}");
+        assert_eq!((caption.matches("<a class=\"hashtag\"").count(), tags), (1, vec!["b".to_string()]));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! placed in time, output URLs decided, Markdown rendered. Pure: it reads no
 //! disk, and reports every problem of every file together.
 
-mod date;
+pub(crate) mod date;
 pub mod front_matter;
 pub mod markdown;
 

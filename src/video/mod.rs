@@ -85,14 +85,14 @@ pub fn clean(source: &Path, dest: &Path) -> Result<(), String> {
 
 /// A byte range of the file that gets overwritten with padding.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Spot {
+pub(crate) struct Spot {
     pub name: String,
     pub offset: u64,
     pub len: u64,
 }
 
 /// What one pass over a file's structure found.
-pub(super) struct Scan {
+pub(crate) struct Scan {
     /// The facts, or why they could not be had; a file can still be walked for metadata without them.
     pub facts: Result<VideoFacts, String>,
     /// Boxes or elements that can carry personal data.
@@ -109,7 +109,7 @@ fn open(path: &Path) -> Result<File, String> {
 }
 
 /// Walks the file's structure; the format is told by the content, not by the file name.
-pub(super) fn scan<R: Read + Seek>(source: &mut R) -> Result<Scan, String> {
+pub(crate) fn scan<R: Read + Seek>(source: &mut R) -> Result<Scan, String> {
     let len = source.seek(SeekFrom::End(0)).map_err(read_error)?;
     if len < 8 {
         return Err("it is too short to be a video file".to_string());

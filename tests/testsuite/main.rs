@@ -13,6 +13,7 @@ mod import;
 mod links;
 mod offline;
 mod photos;
+mod properties;
 mod rebuild;
 mod routes;
 mod serve;

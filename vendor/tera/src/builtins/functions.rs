@@ -28,6 +28,9 @@ where
     }
 }
 
+/// milepost: the most numbers `range` makes, far more than a page shows.
+const MAX_RANGE: usize = 1_000_000;
+
 pub fn range(args: &HashMap<String, Value>) -> Result<Value> {
     let start = match args.get("start") {
         Some(val) => match from_value::<usize>(val.clone()) {
@@ -74,12 +77,18 @@ pub fn range(args: &HashMap<String, Value>) -> Result<Value> {
         ));
     }
 
-    let mut i = start;
-    let mut res = vec![];
-    while i < end {
-        res.push(i);
-        i += step_by;
+    // milepost: a step of 0 looped for ever, a step past the end wrapped
+    // around, and a huge range took all memory before its loop began.
+    if step_by == 0 {
+        return Err(Error::msg("Function `range` was called with a `step_by` of 0"));
     }
+    if (end - start).div_ceil(step_by) > MAX_RANGE {
+        return Err(Error::msg(format!(
+            "Function `range` was called for over {} numbers",
+            MAX_RANGE
+        )));
+    }
+    let res: Vec<usize> = (start..end).step_by(step_by).collect();
     Ok(to_value(res).unwrap())
 }
 

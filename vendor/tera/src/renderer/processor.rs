@@ -116,7 +116,18 @@ pub struct Processor<'a> {
     /// definitions and for which block
     /// Vec<(block name, tpl_name, level)>
     blocks: Vec<(&'a str, &'a str, usize)>,
+    /// milepost: how deep bodies nest now (blocks, loops, includes, macro
+    /// calls), and how many loop turns this render took: a template that
+    /// includes itself, or a macro that calls itself, without end overflowed
+    /// the stack, and loops in loops could run for hours.
+    depth: usize,
+    turns: usize,
 }
+
+/// milepost: the deepest bodies may nest while rendering.
+const MAX_DEPTH: usize = 64;
+/// milepost: the most loop turns one render may take.
+const MAX_TURNS: usize = 1_000_000;
 
 impl<'a> Processor<'a> {
     /// Create a new `Processor` that will do the rendering
@@ -144,10 +155,25 @@ impl<'a> Processor<'a> {
             macros: MacroCollection::from_original_template(template, tera),
             should_escape,
             blocks: Vec::new(),
+            depth: 0,
+            turns: 0,
         }
     }
 
     fn render_body(&mut self, body: &'a [Node], write: &mut impl Write) -> Result<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Error::msg(format!(
+                "Templates nest over {} deep here: does a template include itself, or a macro call itself, without end?",
+                MAX_DEPTH
+            )));
+        }
+        self.depth += 1;
+        let result = self.render_nodes(body, write);
+        self.depth -= 1;
+        result
+    }
+
+    fn render_nodes(&mut self, body: &'a [Node], write: &mut impl Write) -> Result<()> {
         for n in body {
             self.render_node(n, write)?;
 
@@ -229,6 +255,13 @@ impl<'a> Processor<'a> {
                 self.call_stack.push_for_loop_frame(for_loop_name, for_loop);
 
                 for _ in 0..len {
+                    self.turns += 1;
+                    if self.turns > MAX_TURNS {
+                        return Err(Error::msg(format!(
+                            "Loops turned over {} times in one page: are there loops in loops over long lists?",
+                            MAX_TURNS
+                        )));
+                    }
                     self.render_body(for_loop_body, write)?;
 
                     if self.call_stack.should_break_for_loop() {
