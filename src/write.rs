@@ -391,18 +391,24 @@ fn write_file(out: &Path, file: &OutputFile, dest: &Path) -> Result<bool> {
     {
         return Ok(false);
     }
-    let copied;
-    let bytes: &[u8] = match &file.body {
-        Body::Bytes(bytes) => bytes,
-        Body::Builtin(bytes) => bytes,
-        Body::Copy(source) | Body::Link(source) | Body::Placed { at: source, .. } => {
-            copied = disk::read(source)?;
-            &copied
-        }
+    // A copied file is compared and copied a piece at a time, never read
+    // whole: content/ may hold a file of gigabytes.
+    let (bytes, source): (&[u8], Option<&Path>) = match &file.body {
+        Body::Bytes(bytes) => (bytes, None),
+        Body::Builtin(bytes) => (bytes, None),
+        Body::Copy(source) | Body::Link(source) | Body::Placed { at: source, .. } => (&[], Some(source)),
+    };
+    let len = match source {
+        Some(source) => std::fs::metadata(source).map_err(|e| Error::io("read", source, e))?.len(),
+        None => bytes.len() as u64,
     };
     match std::fs::symlink_metadata(dest) {
-        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
-            if disk::read(dest)? == bytes {
+        Ok(meta) if meta.is_file() && meta.len() == len => {
+            let same = match source {
+                Some(source) => disk::same_bytes(source, dest)?,
+                None => disk::holds(dest, bytes)?,
+            };
+            if same {
                 return Ok(false);
             }
         }
@@ -418,7 +424,10 @@ fn write_file(out: &Path, file: &OutputFile, dest: &Path) -> Result<bool> {
     let _ = std::fs::remove_file(&temp);
     let linked = matches!(&file.body, Body::Link(source) if std::fs::hard_link(source, &temp).is_ok());
     if !linked {
-        disk::write(&temp, bytes)?;
+        match source {
+            Some(source) => disk::copy(source, &temp)?,
+            None => disk::write(&temp, bytes)?,
+        }
     }
     disk::rename(&temp, dest)?;
     Ok(true)

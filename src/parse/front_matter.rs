@@ -93,6 +93,12 @@ pub fn parse<T: DeserializeOwned + Default>(split: &Split<'_>, known: &[&str]) -
 fn yaml_hint(message: &str) -> String {
     if message.contains("mapping values are not allowed") {
         "a value holding `: ` must be quoted, such as caption: \"Day 1: arrival\"".into()
+    } else if message.contains("repetition limit exceeded") {
+        // serde_yaml stops an alias bomb (a "billion laughs") here.
+        "its `*name` references to `&name` anchors repeat values too often; write the values out instead"
+            .into()
+    } else if message.contains("recursion limit exceeded") {
+        "values are nested more than 128 deep; front matter needs a few levels at most".into()
     } else if message.contains("invalid type") {
         "check the value's form: text, a number, a list in [brackets] or true/false".into()
     } else {

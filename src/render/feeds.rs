@@ -16,6 +16,12 @@ use crate::index::PostId;
 use crate::output::{Body, OutputFile};
 use crate::url::{UrlPath, absolute_links};
 
+/// The most of a post's text a feed entry carries. Every feed the post is in
+/// (the site's, its trip's, each of its tags') repeats the entry, so a post
+/// of megabytes made a gigabyte of feeds; past this the entry holds the
+/// photos, the summary and a link to read the post on the site.
+const LONGEST_BODY_IN_FEEDS: usize = 512 * 1024;
+
 /// One feed to write: the list page it follows and its posts, newest first.
 struct FeedSpec<'a> {
     page: UrlPath,
@@ -201,11 +207,23 @@ fn entry(id: PostId, inputs: &Inputs<'_>) -> String {
         }
         html.push_str("</figure>\n");
     }
-    html.push_str(&inputs.photos.rewrite_html(
-        with_tag_links(&post.body_html, here, inputs),
-        here,
-        Shown::InFeed,
-    ));
+    if post.body_html.len() <= LONGEST_BODY_IN_FEEDS {
+        html.push_str(&inputs.photos.rewrite_html(
+            with_tag_links(&post.body_html, here, inputs),
+            here,
+            Shown::InFeed,
+        ));
+    } else {
+        if !post.summary.is_empty() {
+            html.push_str(&format!("<p>{}</p>\n", escape(&post.summary)));
+        }
+        let size = (post.body_html.len() + 512 * 1024) / (1024 * 1024);
+        let size = if size == 0 { "under 1 MB".to_string() } else { format!("about {size} MB") };
+        html.push_str(&format!(
+            "<p><a href=\"{}\">Read the whole post on the site</a> (too long for a feed: {size} of text).</p>\n",
+            here.absolute(&inputs.config.base_url)
+        ));
+    }
     if let Some(route) = &post.route {
         // Readers drop inline SVG from feeds, but show it as an image.
         let units = inputs.config.units;

@@ -141,3 +141,130 @@ fn crlf_line_endings_and_a_byte_order_mark_are_accepted() {
     assert!(page.contains("<h1>Windows</h1>") && page.contains("<p>Second paragraph.</p>"), "{page}");
     assert!(site.exists("public/tags/notepad/index.html"));
 }
+
+/// Peak memory allowed to a build of a fixture with one hostile file: well
+/// below the gigabyte that reading the 1 GB file whole would take.
+const MEMORY_BOUND: u64 = 400 << 20;
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_gigabyte_sparse_file_is_copied_without_reading_it_whole() {
+    let site = Fixture::copy("journal");
+    post(&site, "2021-01-06-big", "title: Big", "The [whole archive](archive.bin).");
+    let big = site.path("content/2021-01-06-big/archive.bin");
+    let file = std::fs::File::create(&big).unwrap();
+    // A gigabyte of holes with a few real bytes: a sparse file costs no disk.
+    file.set_len(1 << 30).unwrap();
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = &file;
+        file.seek(SeekFrom::Start(12_345_678)).unwrap();
+        file.write_all(b"milepost").unwrap();
+    }
+    drop(file);
+    let start = Instant::now();
+    let (run, peak) = site.milepost_measured(&["build"]);
+    run.succeeded();
+    assert!(start.elapsed() < Duration::from_secs(120), "the build took {:?}", start.elapsed());
+    assert!(peak < MEMORY_BOUND, "peak memory {} MiB", peak >> 20);
+    let published = site.path("public/big/archive.bin");
+    let meta = std::fs::metadata(&published).unwrap();
+    assert_eq!(meta.len(), 1 << 30);
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut copy = std::fs::File::open(&published).unwrap();
+        copy.seek(SeekFrom::Start(12_345_670)).unwrap();
+        let mut around = [1u8; 16];
+        copy.read_exact(&mut around).unwrap();
+        assert_eq!(&around, b"\0\0\0\0\0\0\0\0milepost");
+    }
+    #[cfg(unix)]
+    {
+        // Copied as sparse as it came: the test machine's disk is not filled.
+        use std::os::unix::fs::MetadataExt;
+        assert!(meta.blocks() * 512 < 64 << 20, "{} bytes on disk", meta.blocks() * 512);
+    }
+    // Built again unchanged, the file is compared, not copied, and still bounded.
+    let (again, peak) = site.milepost_measured(&["build"]);
+    again.succeeded();
+    assert!(peak < MEMORY_BOUND, "peak memory {} MiB", peak >> 20);
+    assert_eq!(std::fs::metadata(&published).unwrap().modified().unwrap(), meta.modified().unwrap());
+    std::fs::remove_file(&published).unwrap();
+    std::fs::remove_file(&big).unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_ten_megabyte_post_of_hashtags_and_mentions_builds_in_bounded_memory() {
+    let site = Fixture::copy("journal");
+    // About 10 MB: paragraphs of words, a hashtag and a mention in each line,
+    // with links, so every part of the body's treatment is exercised at size.
+    let mut body = String::with_capacity(10 << 20);
+    let mut n = 0;
+    while body.len() < 10 << 20 {
+        body.push_str(&format!(
+            "Day {n} of the walk: #stage{} with @friend{} past [the bridge](https://example.com/{n}) and on.\n",
+            n % 50,
+            n % 20
+        ));
+        if n % 8 == 7 {
+            body.push('\n');
+        }
+        n += 1;
+    }
+    post(&site, "2021-01-07-huge", "title: Huge\ntags: [long]", &body);
+    let start = Instant::now();
+    let (run, peak) = site.milepost_measured(&["build"]);
+    run.succeeded();
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(120), "the build took {took:?}");
+    // The post is 10 MB; its page, the tag pages and feeds that show it are
+    // each larger (links), and a few are in memory at once.
+    assert!(peak < 1 << 30, "peak memory {} MiB", peak >> 20);
+    let page = site.read("public/huge/index.html");
+    assert!(page.contains(&format!("Day {} of the walk", n - 1)), "the whole body is published");
+    assert!(page.contains("href=\"../tags/stage49/\""), "hashtags linked");
+    // Each of the post's 51 tag feeds would repeat its 20 MB of HTML: a
+    // gigabyte. Feeds carry a link to it instead.
+    let feed = site.read("public/tags/stage7/feed.xml");
+    assert!(feed.len() < 100_000 && feed.contains("Read the whole post on the site"), "{} bytes", feed.len());
+    let size: u64 = site.files("public").values().map(|b| b.len() as u64).sum();
+    assert!(size < 100 << 20, "{size} bytes of output");
+    eprintln!("10 MB post: {took:?}, peak {} MiB", peak >> 20);
+}
+
+#[test]
+fn two_names_differing_only_in_case_are_an_error_naming_both() {
+    let site = Fixture::copy("journal");
+    site.milepost(&["build"]).succeeded();
+    let before = site.files("public");
+    post(&site, "2021-01-08-case", "title: Case", "[Day map](Map.txt) and [night map](map.txt).");
+    site.write("content/2021-01-08-case/Map.txt", "day");
+    site.write("content/2021-01-08-case/map.txt", "night");
+    let message = build_within(&site, Duration::from_secs(30)).failed().to_string();
+    assert!(
+        message.contains("content/2021-01-08-case/Map.txt")
+            && message.contains("content/2021-01-08-case/map.txt"),
+        "{message}"
+    );
+    assert!(message.contains("differ only in capital letters"), "{message}");
+    assert_eq!(site.files("public"), before, "the previous output is left as it was");
+}
+
+#[test]
+fn a_yaml_alias_bomb_in_front_matter_is_refused_quickly() {
+    let site = Fixture::copy("journal");
+    // Each level refers to the one before nine times: a billion strings if
+    // expanded. `instagram:` takes any YAML, so the value is read whole.
+    let mut front = String::from("title: Laughs\ninstagram:\n  l0: &l0 [lol]\n");
+    for level in 1..10 {
+        let refs = vec![format!("*l{}", level - 1); 9].join(", ");
+        front.push_str(&format!("  l{level}: &l{level} [{refs}]\n"));
+    }
+    post(&site, "2021-01-09-laughs", front.trim_end(), "Ha.");
+    let message = build_within(&site, Duration::from_secs(30)).failed().to_string();
+    assert!(
+        message.contains("2021-01-09-laughs/index.md") && message.contains("repeat values too often"),
+        "{message}"
+    );
+}
