@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh TARGET [SECONDS] [libFuzzer options...]
 #
 # Targets: the names in src/fuzzing.rs (post, date, hashtags, markdown,
-# site_toml, template, gpx, instagram, image, video). The working corpus
+# site_toml, template, gpx, instagram, instagram_zip, image, video). The working corpus
 # grows in fuzz/corpus/TARGET (not committed); crashes land in
 # fuzz/artifacts/TARGET/. See docs/FUZZING.md.
 set -euo pipefail

@@ -36,6 +36,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("template", template),
     ("gpx", gpx),
     ("instagram", instagram),
+    ("instagram_zip", instagram_zip),
     ("image", image),
     ("video", video),
 ];
@@ -231,6 +232,35 @@ pub fn instagram(bytes: &[u8]) {
             sources.posts[0].text
         );
     }
+}
+
+/// An export as a `.zip`, opened as `milepost import` opens it: entries'
+/// paths checked, every file read (within a small limit, so that a claimed
+/// size or an inflating entry cannot take the memory) and copied out, the
+/// posts files read as posts.
+pub fn instagram_zip(bytes: &[u8]) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CASE: AtomicUsize = AtomicUsize::new(0);
+    let n = CASE.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("milepost-fuzz-zip-{}-{n}", std::process::id()));
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let zip = dir.join("export.zip");
+    if std::fs::write(&zip, bytes).is_ok()
+        && let Ok(export) = import::export::Export::open(&zip)
+    {
+        for (i, name) in export.names().into_iter().take(16).enumerate() {
+            if let Ok(read) = export.read(name, 1 << 20)
+                && name.ends_with(".json")
+            {
+                let _ = import::instagram::read_posts_file(&read, name, "post", |uri| export.contains(uri));
+            }
+            let copy = dir.join(format!("copy-{i}"));
+            let _ = export.copy_to(name, &copy);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A photo's header and EXIF, as each format milepost reads; the date it

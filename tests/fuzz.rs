@@ -18,6 +18,8 @@ fn cases(target: &str) -> usize {
         "gpx" => 2_500,
         "hashtags" | "markdown" => 5_000,
         "post" | "instagram" => 8_000,
+        // Each case writes its zip to a file and copies entries out.
+        "instagram_zip" => 1_500,
         "image" => 20_000,
         "date" | "site_toml" => 30_000,
         _ => 50_000,
@@ -372,6 +374,11 @@ fn gpx() {
 #[test]
 fn instagram() {
     short("instagram");
+}
+
+#[test]
+fn instagram_zip() {
+    short("instagram_zip");
 }
 
 #[test]

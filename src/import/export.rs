@@ -10,9 +10,14 @@ use std::sync::Mutex;
 
 use crate::error::{Error, Problem, Result};
 
-/// The largest single file read from an export (a long reel is a few
-/// hundred MB; anything larger is not a post's media).
-const MAX_FILE: u64 = 4 * 1024 * 1024 * 1024;
+/// The largest single media file taken from an export (a long reel is a few
+/// hundred MB; anything larger is not a post's media). Copied a piece at a
+/// time, so this bounds disk, not memory.
+const MAX_MEDIA: u64 = 4 * 1024 * 1024 * 1024;
+
+/// The largest posts file read into memory: an export of thousands of posts
+/// holds a few MB of JSON.
+pub(crate) const MAX_POSTS_FILE: u64 = 256 * 1024 * 1024;
 
 pub(crate) enum Export {
     Folder {
@@ -119,31 +124,80 @@ impl Export {
         }
     }
 
-    /// The bytes of the file `name` (a path from `names`).
-    pub(crate) fn read(&self, name: &str) -> Result<Vec<u8>> {
+    /// The bytes of the file `name` (a path from `names`), at most `limit` of them.
+    pub(crate) fn read(&self, name: &str, limit: u64) -> Result<Vec<u8>> {
+        self.with_reader(name, limit, |reader| {
+            // Not reserved from the size a zip entry claims: a crafted one claims gigabytes.
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map(|_| bytes)
+        })
+    }
+
+    /// Copies the file `name` to `dest` a piece at a time: a zip entry that
+    /// inflates to gigabytes costs no memory, and is refused past 4 GB.
+    pub(crate) fn copy_to(&self, name: &str, dest: &Path) -> Result<()> {
+        let mut file = File::create(dest).map_err(|e| Error::io("write", dest, e))?;
+        let written = self.with_reader(name, MAX_MEDIA, |reader| std::io::copy(reader, &mut file));
+        if written.is_err() {
+            let _ = std::fs::remove_file(dest);
+        }
+        written.map(drop)
+    }
+
+    /// Runs `use_it` on a reader of the file `name` that fails once more
+    /// than `limit` bytes come, however large the file says it is.
+    fn with_reader<T>(
+        &self,
+        name: &str,
+        limit: u64,
+        use_it: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+    ) -> Result<T> {
         let shown = self.path().join(name);
-        let too_big = || Error::from(Problem::in_file(&shown, format!("it is over {} GB", MAX_FILE >> 30)));
-        match self {
+        let too_big = || {
+            let size =
+                if limit >= 1 << 30 { format!("{} GB", limit >> 30) } else { format!("{} MB", limit >> 20) };
+            Error::from(Problem::in_file(
+                &shown,
+                format!("it is over {size}, more than an export's file can be"),
+            ))
+        };
+        let result = match self {
             Export::Folder { files, .. } => {
                 let path = files.get(name).ok_or_else(|| Error::io("read", &shown, missing()))?;
-                let len = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?.len();
-                if len > MAX_FILE {
-                    return Err(too_big());
-                }
-                std::fs::read(path).map_err(|e| Error::io("read", path, e))
+                let file = File::open(path).map_err(|e| Error::io("read", path, e))?;
+                use_it(&mut Limited { inner: file, left: limit })
             }
             Export::Zip { archive, files, .. } => {
                 let index = *files.get(name).ok_or_else(|| Error::io("read", &shown, missing()))?;
                 let mut archive = archive.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                let mut entry = archive.by_index(index).map_err(|e| Error::io("read", &shown, e.into()))?;
-                if entry.size() > MAX_FILE {
+                let entry = archive.by_index(index).map_err(|e| Error::io("read", &shown, e.into()))?;
+                if entry.size() > limit {
                     return Err(too_big());
                 }
-                let mut bytes = Vec::with_capacity(entry.size() as usize);
-                entry.read_to_end(&mut bytes).map_err(|e| Error::io("read", &shown, e))?;
-                Ok(bytes)
+                use_it(&mut Limited { inner: entry, left: limit })
             }
-        }
+        };
+        result.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::FileTooLarge {
+                too_big()
+            } else {
+                Error::io("read", &shown, e)
+            }
+        })
+    }
+}
+
+/// A reader that fails with `FileTooLarge` rather than give more than `left` bytes.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or(std::io::ErrorKind::FileTooLarge)?;
+        Ok(n)
     }
 }
 

@@ -75,7 +75,7 @@ pub(crate) fn posts(export: &Export) -> Result<Vec<Post>> {
     let mut posts = Vec::new();
     for name in files {
         let kind = kind_of(name).unwrap_or("post");
-        let bytes = export.read(name)?;
+        let bytes = export.read(name, super::export::MAX_POSTS_FILE)?;
         let read = read_posts_file(&bytes, name, kind, |uri| export.contains(uri)).map_err(|e| {
             Problem::in_file(
                 export.path().join(name),

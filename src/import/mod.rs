@@ -6,7 +6,7 @@
 //! under a temporary name and renamed, so an import cut short leaves no half
 //! post; nothing is written outside `content/`.
 
-mod export;
+pub(crate) mod export;
 pub(crate) mod instagram;
 
 use std::collections::BTreeSet;
@@ -494,12 +494,29 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
     let mut shown = Vec::new();
     let mut used: BTreeSet<String> = BTreeSet::new();
     for item in media.iter() {
-        let bytes = export.read(&item.uri)?;
+        // Copied first and recognised from its first bytes: a video can be
+        // hundreds of megabytes, never held in memory.
+        let arriving = dir.join(format!(".arriving-{}", used.len()));
+        export.copy_to(&item.uri, &arriving)?;
+        let mut head = [0u8; 16];
+        let head = std::fs::File::open(&arriving)
+            .and_then(|mut f| {
+                let mut n = 0;
+                while n < head.len() {
+                    match std::io::Read::read(&mut f, &mut head[n..])? {
+                        0 => break,
+                        got => n += got,
+                    }
+                }
+                Ok(&head[..n])
+            })
+            .map_err(|e| Error::io("read", &arriving, e))?;
         let stem = item.uri.rsplit('/').next().unwrap_or("media");
         let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
         let stem: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c)).collect();
         let stem = if stem.is_empty() { "media".to_string() } else { stem };
-        let Some(kind) = Kind::sniff(&bytes) else {
+        let Some(kind) = Kind::sniff(head) else {
+            let _ = std::fs::remove_file(&arriving);
             written.warnings.push(Problem::in_file(
                 export.path().join(&item.uri),
                 "it is neither a photo nor a video milepost knows (JPEG, PNG, WebP, HEIC, MP4, MOV); left out",
@@ -513,7 +530,7 @@ fn fill_bundle(export: &Export, dir: &Path, bundle: &Bundle<'_>) -> Result<Writt
             n += 1;
         }
         let path = dir.join(&file);
-        std::fs::write(&path, &bytes).map_err(|e| Error::io("write", &path, e))?;
+        std::fs::rename(&arriving, &path).map_err(|e| Error::io("write", &path, e))?;
         match kind {
             k if k.is_video() => {
                 shown.push(file);

@@ -214,3 +214,58 @@ fn bad_exports_say_what_is_wrong() {
     assert!(stderr.contains("no posts file"), "{stderr}");
     assert!(!site.exists("content"));
 }
+
+/// `files` zipped, with `name` written as `head` followed by `zeros` zero
+/// bytes, streamed into the zip (deflate makes megabytes of zeros a few KB).
+fn write_zip_with_large(path: &Path, files: &[(String, Vec<u8>)], name: &str, head: &[u8], zeros: usize) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (file, bytes) in files.iter().filter(|(file, _)| file != name) {
+        zip.start_file(file.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.start_file(name, zip::write::SimpleFileOptions::default().large_file(zeros > u32::MAX as usize))
+        .unwrap();
+    zip.write_all(head).unwrap();
+    let piece = vec![0u8; 1 << 20];
+    for _ in 0..zeros / piece.len() {
+        zip.write_all(&piece).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_large_video_in_a_zip_is_copied_without_holding_it_in_memory() {
+    let site = site();
+    let files = export_files("your_instagram_activity/content");
+    let video = files.iter().find(|(name, _)| name.ends_with("/start")).unwrap().1.clone();
+    let zeros = 128 << 20;
+    write_zip_with_large(&site.path("export.zip"), &files, "media/posts/201904/start", &video, zeros);
+    assert!(std::fs::metadata(site.path("export.zip")).unwrap().len() < 4 << 20);
+    let (run, peak) = site.milepost_measured(&["import", "instagram", "export.zip"]);
+    run.succeeded();
+    assert!(peak < 100 << 20, "peak memory {} MiB for a 128 MiB video", peak >> 20);
+    let imported = crate::fixture::tree(&site.path("content"));
+    let (_, clip) = imported.iter().find(|(name, _)| name.ends_with(".mp4")).expect("the video imported");
+    assert_eq!(clip.len(), video.len() + zeros);
+    assert!(clip.starts_with(&video));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_posts_file_inflating_past_its_limit_is_refused_in_bounded_memory() {
+    let site = site();
+    let files = export_files("your_instagram_activity/content");
+    let (name, posts) = files.iter().find(|(name, _)| name.ends_with("posts_1.json")).unwrap().clone();
+    // The posts, then 300 MB of zeros: refused once past the limit, not
+    // read whole first (before, the whole was read, then found broken).
+    let mut head = posts;
+    head.push(b'\n');
+    let zeros = 300 << 20;
+    write_zip_with_large(&site.path("export.zip"), &files, &name, &head, zeros);
+    let (run, peak) = site.milepost_measured(&["import", "instagram", "export.zip"]);
+    let stderr = run.failed();
+    assert!(stderr.contains("posts_1.json") && stderr.contains("over 256 MB"), "{stderr}");
+    assert!(peak < 400 << 20, "peak memory {} MiB", peak >> 20);
+    assert!(!site.exists("content"), "nothing imported");
+}
