@@ -157,6 +157,18 @@ impl Stopwatch {
     }
 }
 
+/// With `MILEPOST_TIMINGS` set, the most memory this process has held
+/// resident, for the end of a run's timings: what the kernel counted for
+/// this program since it started (`VmHWM`), which a parent's `wait4` cannot
+/// give (that counts the parent's own pages from before the program started).
+pub fn peak_memory_if_timed() -> Option<String> {
+    std::env::var_os("MILEPOST_TIMINGS")?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(format!("{:>10} {kib} KiB", "peak"))
+}
+
 /// The settings of a build: site.toml with the command line's overrides,
 /// and the output folder, checked.
 fn settings(site: &Site, options: &BuildOptions) -> Result<(Config, PathBuf)> {

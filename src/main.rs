@@ -12,7 +12,7 @@ static ALLOCATOR: milepost::allocator::Allocator = milepost::allocator::Allocato
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let code = match run(cli) {
         Ok(message) => {
             if !message.is_empty() {
                 println!("{message}");
@@ -23,7 +23,11 @@ fn main() -> ExitCode {
             eprint!("{}", error::report(&err, output_untouched));
             ExitCode::FAILURE
         }
+    };
+    if let Some(peak) = milepost::peak_memory_if_timed() {
+        eprintln!("{peak}");
     }
+    code
 }
 
 fn warn(warnings: &[milepost::Problem]) {

@@ -90,38 +90,29 @@ impl Fixture {
     }
 
     /// Runs milepost like `milepost`, and also returns its peak resident
-    /// memory in bytes, as the kernel counted it for this one process.
+    /// memory in bytes, as the program read it from the kernel at its end
+    /// (`MILEPOST_TIMINGS`): a parent's `wait4` would count the test
+    /// process's own memory, which the child had before it started.
     #[cfg(target_os = "linux")]
     pub fn milepost_measured(&self, args: &[&str]) -> (Run, u64) {
-        use std::io::Read;
-        use std::process::Stdio;
-        // Reaped by `wait4` below, which also gives its peak memory.
-        #[allow(clippy::zombie_processes)]
-        let mut child = Command::new(env!("CARGO_BIN_EXE_milepost"))
+        let out = Command::new(env!("CARGO_BIN_EXE_milepost"))
             .args(args)
             .current_dir(self.root())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .env("MILEPOST_TIMINGS", "1")
+            .output()
             .expect("run milepost");
-        let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-        let reader = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = err.read_to_string(&mut text);
-            text
-        });
-        let mut stdout = String::new();
-        let _ = out.read_to_string(&mut stdout);
-        let stderr = reader.join().unwrap();
-        let (mut status, mut usage) = (0, std::mem::MaybeUninit::<libc::rusage>::zeroed());
-        // SAFETY: waits for our own child, which nothing else waits for, and
-        // the kernel fills `usage` before it returns.
-        let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, usage.as_mut_ptr()) };
-        assert_eq!(waited, child.id() as libc::pid_t, "wait for milepost");
-        // SAFETY: filled by a successful wait4.
-        let peak_kib = unsafe { usage.assume_init() }.ru_maxrss as u64;
-        let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-        (Run { success: code == Some(0), code, stdout, stderr }, peak_kib * 1024)
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let peak_kib: u64 = stderr
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("peak ")?.trim().strip_suffix(" KiB")?.parse().ok())
+            .unwrap_or_else(|| panic!("no peak memory in the timings:\n{stderr}"));
+        let run = Run {
+            success: out.status.success(),
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        };
+        (run, peak_kib * 1024)
     }
 
     /// Every file below `rel` with its bytes, by path relative to `rel`.
