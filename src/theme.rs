@@ -52,6 +52,19 @@ pub struct Templates {
     pub(crate) fingerprint: u64,
     /// Whether lists must hand each post's fields beside its rendered card.
     pub(crate) lists_read_card_fields: bool,
+    /// The file of each template not built in, for messages about it.
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// A problem rendering a page with these templates, naming the file of
+    /// the template at fault (the site's `templates/page.html`, say).
+    pub(crate) fn problem(&self, err: &tera::Error) -> Problem {
+        template_problem(err, |name| match self.files.get(name) {
+            Some(path) => path.clone(),
+            None => PathBuf::from(format!("(built-in template {name})")),
+        })
+    }
 }
 
 pub struct Theme {
@@ -141,13 +154,20 @@ fn templates(site: &Site, theme_dir: &Path) -> Result<Templates> {
 
     let raw: Vec<(&str, &str)> =
         templates.iter().map(|(name, (text, _))| (name.as_str(), text.as_str())).collect();
-    compile(&raw).map_err(|err| {
-        template_problem(&err, |name| match templates.get(name) {
+    let mut compiled = compile(&raw).map_err(|err| {
+        crate::Error::from(template_problem(&err, |name| match templates.get(name) {
             Some((_, TemplateSource::File(path))) => path.clone(),
             _ => PathBuf::from(format!("(built-in template {name})")),
+        }))
+    })?;
+    compiled.files = templates
+        .into_iter()
+        .filter_map(|(name, (_, source))| match source {
+            TemplateSource::File(path) => Some((name, path)),
+            TemplateSource::Builtin => None,
         })
-        .into()
-    })
+        .collect();
+    Ok(compiled)
 }
 
 /// Parses the templates (name, text) into one Tera, as the theme is
@@ -175,7 +195,7 @@ pub(crate) fn compile(raw: &[(&str, &str)]) -> std::result::Result<Templates, te
         hasher.finish()
     };
     let lists_read_card_fields = card_fields::lists_read_card_fields(&tera);
-    Ok(Templates { tera, fingerprint, lists_read_card_fields })
+    Ok(Templates { tera, fingerprint, lists_read_card_fields, files: BTreeMap::new() })
 }
 
 /// The deepest a template's blocks, or the brackets of one of its tags, may nest.

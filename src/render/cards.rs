@@ -5,7 +5,6 @@
 //! tags' pages, so this renders a card once where it would be rendered five
 //! or six times.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use tera::Context;
@@ -57,9 +56,5 @@ fn render(id: PostId, show_day: bool, inputs: &Inputs<'_>) -> Result<String, Pro
     context.insert("post", &PostCard::new(id, Linker::Rooted(ROOT_TEXT), inputs));
     context.insert("show_day", &show_day);
     context.insert("root", ROOT_TEXT);
-    inputs
-        .templates
-        .tera
-        .render("card.html", &context)
-        .map_err(|err| crate::theme::template_problem(&err, |name| PathBuf::from(format!("template {name}"))))
+    inputs.templates.tera.render("card.html", &context).map_err(|err| inputs.templates.problem(&err))
 }

@@ -311,9 +311,8 @@ impl Job<'_> {
         context.insert("site", &site);
         context.insert("page_url", url.as_str());
         let path = url.output_file().to_string_lossy().replace('\\', "/");
-        let html = inputs.templates.tera.render(template, &context).map_err(|err| {
-            crate::theme::template_problem(&err, |name| std::path::PathBuf::from(format!("template {name}")))
-        })?;
+        let html =
+            inputs.templates.tera.render(template, &context).map_err(|err| inputs.templates.problem(&err))?;
         let html = crate::html::without_trailing_spaces(html);
         let html = if inputs.config.for_disk { links_naming_index_files(&html) } else { html };
         let bytes: std::sync::Arc<Vec<u8>> = html.into_bytes().into();

@@ -268,3 +268,25 @@ fn a_yaml_alias_bomb_in_front_matter_is_refused_quickly() {
         "{message}"
     );
 }
+
+#[test]
+fn templates_that_never_end_are_clear_errors_not_hangs() {
+    let site = Fixture::copy("journal");
+    site.milepost(&["build"]).succeeded();
+    let before = site.files("public");
+    let cases = [
+        ("page.html", "{% include \"page.html\" %}"),
+        ("page.html", "{% for i in range(end=5, step_by=0) %}{% endfor %}"),
+        (
+            "page.html",
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+        ),
+        ("page.html", "{% macro m() %}{{ self::m() }}{% endmacro m %}{{ self::m() }}"),
+    ];
+    for (name, template) in cases {
+        site.write(&format!("templates/{name}"), template);
+        let message = build_within(&site, Duration::from_secs(30)).failed().to_string();
+        assert!(message.contains(&format!("templates/{name}")), "{template}: {message}");
+        assert_eq!(site.files("public"), before, "{template}: the output is left as it was");
+    }
+}
