@@ -1,12 +1,18 @@
-// milepost's default theme: two small things, no third-party code.
+// milepost's default theme: three small things, no third-party code.
 (function () {
   // Opened straight from disk (file://), a browser does not turn a folder into
-  // its index.html, so folder links get it added.
+  // its index.html, so folder links (and the search box's form) get it added.
   if (location.protocol === "file:") {
     document.querySelectorAll("a[href]").forEach(function (a) {
       if (a.protocol === "file:" && a.pathname.slice(-1) === "/") a.pathname += "index.html";
     });
+    document.querySelectorAll("form[action]").forEach(function (form) {
+      var to = new URL(form.getAttribute("action"), location.href);
+      if (to.protocol === "file:" && to.pathname.slice(-1) === "/") form.action = to.href + "index.html";
+    });
   }
+
+  search();
 
   // A lightbox for a post's photos: click (or tap) a photo to see it large;
   // arrow keys or a swipe go to the next and previous one; Escape, the close
@@ -100,4 +106,142 @@
     startX = null;
     if (Math.abs(dx) > 40) show(current + (dx < 0 ? 1 : -1));
   });
+
+  // The search page: the site's own index (Pagefind, under pagefind/),
+  // loaded on the first search. Browsers refuse its module, worker and
+  // WebAssembly from file://, so there the page says so instead.
+  function search() {
+    var form = document.getElementById("search");
+    if (!form) return;
+    var input = document.getElementById("search-q");
+    var status = document.getElementById("search-status");
+    var list = document.getElementById("search-results");
+    var names = ["trip", "tag", "year"];
+    var params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    names.forEach(function (name) {
+      if (form.elements[name] && params.get(name)) form.elements[name].value = params.get(name);
+    });
+    if (location.protocol === "file:") {
+      status.textContent = "Search needs the site to be served over http(s); it cannot run from a file opened on disk. " +
+        "The timeline and the tags list every post.";
+      form.hidden = true;
+      return;
+    }
+    // Every URL in the index starts with base_url's path; the site may be
+    // reached by another (a preview, `serve`), so results lead to the root
+    // this page was reached from.
+    var base = form.getAttribute("data-base-path");
+    var root = new URL("../", location.href).pathname;
+    function reroot(url) {
+      return url.indexOf(base) === 0 ? root + url.slice(base.length) : url;
+    }
+    var engine = null;
+    function load() {
+      if (!engine) {
+        engine = import(new URL(form.getAttribute("data-pagefind"), location.href).href).then(function (pagefind) {
+          // URLs as the index has them (Pagefind's default would put the
+          // path of its own folder in front of them).
+          return Promise.resolve(pagefind.options({ baseUrl: "/", excerptLength: 24 })).then(function () {
+            return pagefind;
+          });
+        });
+      }
+      return engine;
+    }
+    var shown = [];
+    var asked = 0;
+    var more = document.createElement("button");
+    more.type = "button";
+    more.className = "search-more";
+    more.textContent = "More results";
+    more.hidden = true;
+    list.parentNode.insertBefore(more, list.nextSibling);
+
+    function query() {
+      var filters = {};
+      names.forEach(function (name) {
+        var select = form.elements[name];
+        if (select && select.value) filters[name] = select.value;
+      });
+      return { term: input.value.trim(), filters: filters, any: Object.keys(filters).length > 0 };
+    }
+    function run() {
+      var q = query();
+      var n = ++asked;
+      var address = new URLSearchParams();
+      if (q.term) address.set("q", q.term);
+      Object.keys(q.filters).forEach(function (name) { address.set(name, q.filters[name]); });
+      var search = address.toString();
+      history.replaceState(null, "", search ? "?" + search : location.pathname);
+      list.textContent = "";
+      more.hidden = true;
+      if (!q.term && !q.any) {
+        status.textContent = "";
+        return;
+      }
+      status.textContent = "Searching…";
+      load()
+        .then(function (pagefind) { return pagefind.search(q.term || null, { filters: q.filters }); })
+        .then(function (found) {
+          if (n !== asked || !found) return;
+          shown = found.results;
+          // Said once the first results are on the page, for screen readers and tests alike.
+          return page(0, n).then(function () {
+            if (n !== asked) return;
+            status.textContent = shown.length === 0 ? "Nothing found." :
+              shown.length === 1 ? "1 post or page found." : shown.length + " posts and pages found.";
+          });
+        })
+        .catch(function () {
+          if (n === asked) status.textContent = "The search index could not be loaded. Reload the page to try again.";
+        });
+    }
+    // Twenty results at a time: each one's text is a file of its own.
+    function page(from, n) {
+      var next = shown.slice(from, from + 20);
+      return Promise.all(next.map(function (result) { return result.data(); })).then(function (data) {
+        if (n !== asked) return;
+        data.forEach(function (result) { list.appendChild(item(result)); });
+        more.hidden = from + 20 >= shown.length;
+        more.onclick = function () { page(from + 20, n); };
+      });
+    }
+    function item(result) {
+      var li = document.createElement("li");
+      var heading = document.createElement("h2");
+      var link = document.createElement("a");
+      link.href = reroot(result.url);
+      link.textContent = result.meta.title || result.url;
+      heading.appendChild(link);
+      li.appendChild(heading);
+      var facts = [result.meta.date, result.meta.place, result.meta.trip].filter(Boolean);
+      if (facts.length) {
+        var meta = document.createElement("p");
+        meta.className = "meta";
+        meta.textContent = facts.join(" · ");
+        li.appendChild(meta);
+      }
+      var excerpt = document.createElement("p");
+      // Pagefind's excerpt: the indexed text, escaped, with the words found in <mark>.
+      excerpt.innerHTML = result.excerpt;
+      li.appendChild(excerpt);
+      return li;
+    }
+
+    var typing = null;
+    input.addEventListener("input", function () {
+      clearTimeout(typing);
+      typing = setTimeout(run, 250);
+    });
+    names.forEach(function (name) {
+      if (form.elements[name]) form.elements[name].addEventListener("change", run);
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(typing);
+      run();
+    });
+    if (query().term || query().any) run();
+  }
 })();
