@@ -254,7 +254,7 @@ mod tests {
             text_of("<p>Fish &amp; <em>chips</em></p><p>Then\0run\0#run\0/\0</p>"),
             " Fish &amp; chips  Then#run "
         );
-        assert_eq!(text_of("<p>a</p><script>var x = '<p>';</script><p>b</p>"), " a  b ");
+        assert_eq!(text_of("<p>a</p><script>var x = '<p>';</script><p>b</p>"), " a    b ");
         assert_eq!(text_of("broken <p"), "broken ");
     }
 

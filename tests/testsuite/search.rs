@@ -67,7 +67,7 @@ fn a_post_is_indexed_with_its_body_captions_tags_and_facts() {
     assert_eq!(tram["filters"]["tag"], serde_json::json!(["trams"]));
     assert_eq!(tram["filters"]["trip"], serde_json::json!(["Lisbon in May"]));
     // Pages too, without filters.
-    assert_eq!(fragments["/diary/about/"]["meta"]["title"], "About");
+    assert_eq!(fragments["/diary/about/"]["meta"]["title"], "About me");
     // The search page and the box on every page.
     let search_page = site.read("public/search/index.html");
     assert!(search_page.contains("data-pagefind=\"../pagefind/pagefind.js\""), "{search_page}");

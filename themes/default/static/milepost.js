@@ -197,14 +197,14 @@
           if (n === asked) status.textContent = "The search index could not be loaded. Reload the page to try again.";
         });
     }
-    // Twenty results at a time: each one's text is a file of its own.
+    // Ten results at a time: each one's text is a file of its own.
     function page(from, n) {
-      var next = shown.slice(from, from + 20);
+      var next = shown.slice(from, from + 10);
       return Promise.all(next.map(function (result) { return result.data(); })).then(function (data) {
         if (n !== asked) return;
         data.forEach(function (result) { list.appendChild(item(result)); });
-        more.hidden = from + 20 >= shown.length;
-        more.onclick = function () { page(from + 20, n); };
+        more.hidden = from + 10 >= shown.length;
+        more.onclick = function () { page(from + 10, n); };
       });
     }
     function item(result) {
