@@ -73,7 +73,9 @@ describe('search on the demo, served under /diary/', () => {
     assert.deepEqual(titles, ['First run along the Taedong']);
     const pagefind = transfers.filter((t) => t.url.includes('/pagefind/'));
     const bytes = pagefind.reduce((sum, t) => sum + t.bytes, 0);
-    writeResult('search-first-query.json', { site: 'demo', query: 'rowers', bytes, files: pagefind });
+    // The page's own requests only: the Web Worker's (WebAssembly, index,
+    // fragments) are not seen here; tests/browser/search-bytes.mjs counts all.
+    writeResult('search-first-query.json', { site: 'demo', query: 'rowers', pageBytes: bytes, files: pagefind });
     const href = await page.$eval('#search-results li h2 a', (a) => a.href);
     assert.equal(new URL(href).pathname, '/diary/pyongyang-2017/river-run/');
     await page.click('#search-results li h2 a');
