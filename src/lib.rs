@@ -234,7 +234,8 @@ pub(crate) fn make(
         // Photos and everything else not rendered are as the last build made them.
         Some(mut built) => {
             if let Some(search) = search {
-                // The index's files are named by their content: last build's go.
+                // The whole index is made anew: the last one's files go (the writer
+                // leaves those with the same bytes as they are).
                 built.files.retain(|file| !file.path.as_str().starts_with(search::DIR));
                 built.put(search);
             }
@@ -307,7 +308,7 @@ pub(crate) fn search_index(
     if !config.search.enabled || unchanged {
         return Ok(None);
     }
-    search::files(search::records(content, index, config), &config.language).map(Some)
+    Ok(Some(search::files(&search::records(content, index))))
 }
 
 /// Takes a made file where the build's files go: on disk, it is written now.

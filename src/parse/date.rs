@@ -49,7 +49,6 @@ impl PostDate {
         )
     }
 
-    /// For people: `Thu 13 Apr 2017, 08:30` (no time for a bare date).
     /// The local day alone, as `display` writes it: `Thu 13 Apr 2017`.
     pub(crate) fn display_day(&self) -> String {
         let shown = self.display();
@@ -59,6 +58,7 @@ impl PostDate {
         }
     }
 
+    /// For people: `Thu 13 Apr 2017, 08:30` (no time for a bare date).
     pub(crate) fn display(&self) -> String {
         const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
         const MONTHS: [&str; 12] =

@@ -75,11 +75,8 @@ pub(super) struct SearchView {
     tags: Vec<String>,
     /// Newest first.
     years: Vec<String>,
-    /// base_url's path, which starts every URL in the index: the script
-    /// swaps it for the way to the root the page was reached by.
-    base_path: String,
-    /// The way from this page to the index's script.
-    pagefind: String,
+    /// The way from this page to the index's folder.
+    index: String,
 }
 
 impl SearchView {
@@ -101,13 +98,7 @@ impl SearchView {
             .map(|id| content.posts[id.0].date.local().year())
             .collect();
         let years = years.into_iter().rev().map(|year| year.to_string()).collect();
-        SearchView {
-            trips,
-            tags,
-            years,
-            base_path: inputs.config.base_path().to_string(),
-            pagefind: url.link_to(&format!("{}pagefind.js", crate::search::DIR)),
-        }
+        SearchView { trips, tags, years, index: url.link_to(crate::search::DIR) }
     }
 }
 

@@ -198,17 +198,17 @@ fn saved_posts(
     }
 }
 
-/// Of a new search index, the files the last one did not have: the index
-/// names its files by their content, but for its entry file, which names
-/// the others. (The last index's other files stay served, unused, until a
-/// whole build; they are few, as a save changes few posts.)
+/// Of a new search index, the files the last one did not have as they
+/// are now. (A file the new index no longer has stays served, unused,
+/// until a whole build.)
 fn new_search_files(built: &previous::Previous, search: &[OutputFile]) -> Vec<OutputFile> {
-    let had: std::collections::HashSet<&str> = built.files.iter().map(|file| file.path.as_str()).collect();
-    search
-        .iter()
-        .filter(|file| !had.contains(file.path.as_str()) || file.path.as_str().ends_with(".json"))
-        .cloned()
-        .collect()
+    let had: std::collections::HashMap<&str, &Body> =
+        built.files.iter().map(|file| (file.path.as_str(), &file.body)).collect();
+    let same = |file: &OutputFile| match (had.get(file.path.as_str()), &file.body) {
+        (Some(Body::Bytes(old)), Body::Bytes(new)) => old == new,
+        _ => false,
+    };
+    search.iter().filter(|file| !same(file)).cloned().collect()
 }
 
 /// The post parsed from the content file `rel`, if it is one: posts are in

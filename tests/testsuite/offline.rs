@@ -38,8 +38,7 @@ const FETCHED_RELS: &[&str] = &[
 ///   CSS; inline `<script>` blocks of JavaScript as JS.
 /// - `.css`: `url(…)` and `@import`.
 /// - `.js`: every string literal holding an `http://` or `https://` URL, or
-///   starting with `//`, but on the domains reserved for examples
-///   (example.com, .org, .net), which no request reaches. Comments are not strings.
+///   starting with `//`: nothing is allow-listed. Comments are not strings.
 ///
 /// `.xml` files (the Atom feeds, the sitemap) are not read at all: they are
 /// made for feed readers and crawlers, not shown by a browser as a page, and
@@ -361,11 +360,8 @@ fn js_requests(js: &str) -> Vec<String> {
                 if let Some(at) = at {
                     let url = literal[at..]
                         .split(|c: char| c.is_ascii_whitespace() || c == '"' || c == '\'')
-                        .next()
-                        .unwrap_or_default();
-                    if !is_reserved_example(url) {
-                        found.push(url.to_string());
-                    }
+                        .next();
+                    found.push(url.unwrap_or_default().to_string());
                 }
             }
             _ => {
@@ -377,15 +373,6 @@ fn js_requests(js: &str) -> Vec<String> {
         }
     }
     found
-}
-
-/// A URL on one of the domains reserved for examples (RFC 2606), which
-/// no request can reach: Pagefind's script parses paths against
-/// `https://example.com${path}` and keeps only the path.
-fn is_reserved_example(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let host = rest.split(['/', '$', '?', '#']).next().unwrap_or("");
-    matches!(host, "example.com" | "example.org" | "example.net")
 }
 
 /// The repository's own demo journal (`site.toml`, `content/`, `themes/`)

@@ -1,13 +1,13 @@
 //! The search index (`[search] enabled = true`): what it holds, read back
-//! from Pagefind's fragment files (gzip of `pagefind_dcd` + JSON, one a
-//! page); drafts left out; URLs under base_url's path; byte-identical
-//! output for the same input; no search files or box when it is off. Real
-//! queries run through Pagefind's own script in the browser suite.
+//! from its files under `search/index/` (manifest, term shards, document
+//! chunks, filter lists); drafts left out; URLs from the site's root;
+//! byte-identical output for the same input; no search files or box when
+//! it is off. Queries typed into the page run in the browser suite.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use milepost::BuildOptions;
+use serde_json::Value;
 
 use crate::fixture::{Fixture, tree};
 
@@ -23,85 +23,142 @@ fn build(site: &Fixture) -> milepost::write::WriteReport {
     milepost::build(&site.site(), &BuildOptions::default()).unwrap().write.unwrap()
 }
 
-/// A Pagefind file's payload: gzip, then Pagefind's signature.
-fn unpack(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).unwrap();
-    out.strip_prefix(b"pagefind_dcd").expect("Pagefind's signature").to_vec()
+/// The index in an output folder, decoded.
+struct Index {
+    manifest: Value,
+    /// Every term with its documents' ids.
+    terms: BTreeMap<String, Vec<u64>>,
+    /// By id: url, title, date, place, trip, excerpt.
+    docs: Vec<Value>,
+    files: BTreeMap<String, Value>,
 }
 
-/// Every fragment of the index in `out`, by the URL of its page.
-fn fragments(site: &Fixture, out: &str) -> BTreeMap<String, serde_json::Value> {
-    site.files(out)
-        .into_iter()
-        .filter(|(path, _)| path.starts_with("pagefind/fragment/"))
-        .map(|(_, bytes)| {
-            let fragment: serde_json::Value = serde_json::from_slice(&unpack(&bytes)).unwrap();
-            (fragment["url"].as_str().unwrap().to_string(), fragment)
+/// An index file's data: the script is `milepostSearch("name",DATA);`.
+fn data(name: &str, bytes: &[u8]) -> Value {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let prefix = format!("milepostSearch(\"{name}\",");
+    let json =
+        text.strip_prefix(&prefix).and_then(|t| t.strip_suffix(");\n")).unwrap_or_else(|| panic!("{text}"));
+    serde_json::from_str(json).unwrap()
+}
+
+/// Ids from their gaps (every `step`th number of `list`).
+fn ids(list: &Value, step: usize) -> Vec<u64> {
+    let mut id = 0;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .step_by(step)
+        .map(|gap| {
+            id += gap.as_u64().unwrap();
+            id
         })
         .collect()
 }
 
-#[test]
-fn a_post_is_indexed_with_its_body_captions_tags_and_facts() {
-    let site = journal_with_search();
-    build(&site);
-    let fragments = fragments(&site, "public");
-    let tram = &fragments["/diary/lisbon/tram/"];
-    let text = tram["content"].as_str().unwrap();
-    // Body, caption (escaped, as Pagefind keeps a page's text), alt text and tag.
-    for words in [
-        "Rattling uphill",
-        "Up the hill",
-        "Yellow &amp; old: the 28 &lt;at&gt; Graça",
-        "steep street",
-        "#trams",
-    ] {
-        assert!(text.contains(words), "{words:?} not in {text:?}");
+impl Index {
+    fn read(site: &Fixture, out: &str) -> Index {
+        let files: BTreeMap<String, Value> = site
+            .files(out)
+            .into_iter()
+            .filter_map(|(path, bytes)| {
+                let name = path.strip_prefix("search/index/")?.strip_suffix(".js")?.to_string();
+                let value = data(&name, &bytes);
+                Some((name, value))
+            })
+            .collect();
+        let manifest = files["manifest"].clone();
+        let mut terms = BTreeMap::new();
+        let shards = manifest["shards"].as_array().unwrap();
+        for (n, first) in shards.iter().enumerate() {
+            let shard = files[&format!("t{n}")].as_array().unwrap();
+            assert_eq!(shard[0], *first, "shard {n} starts with the term the manifest says");
+            for pair in shard.chunks(2) {
+                terms.insert(pair[0].as_str().unwrap().to_string(), ids(&pair[1], 2));
+            }
+        }
+        let chunk = manifest["chunk"].as_u64().unwrap();
+        let count = manifest["docs"].as_u64().unwrap();
+        let docs: Vec<Value> = (0..count.div_ceil(chunk))
+            .flat_map(|n| files[&format!("d{n}")].as_array().unwrap().clone())
+            .collect();
+        assert_eq!(docs.len() as u64, count);
+        Index { manifest, terms, docs, files }
     }
-    assert_eq!(tram["meta"]["title"], "Tram 28");
-    assert_eq!(tram["meta"]["place"], "Alfama");
-    assert_eq!(tram["meta"]["trip"], "Lisbon in May");
-    assert_eq!(tram["meta"]["date"], "Sat 2 May 2020");
-    assert_eq!(tram["filters"]["year"], serde_json::json!(["2020"]));
-    assert_eq!(tram["filters"]["tag"], serde_json::json!(["trams"]));
-    assert_eq!(tram["filters"]["trip"], serde_json::json!(["Lisbon in May"]));
-    // Pages too, without filters.
-    assert_eq!(fragments["/diary/about/"]["meta"]["title"], "About me");
-    // The search page and the box on every page.
-    let search_page = site.read("public/search/index.html");
-    assert!(search_page.contains("data-pagefind=\"../pagefind/pagefind.js\""), "{search_page}");
-    assert!(search_page.contains("<option>Lisbon in May</option>"), "{search_page}");
-    assert!(site.read("public/index.html").contains("class=\"searchbox\""));
-    assert!(site.exists("public/pagefind/pagefind.js"));
-    assert!(site.exists("public/pagefind/pagefind-entry.json"));
-    // Pagefind's ready-made interfaces are not published: the theme draws results.
-    assert!(!site.exists("public/pagefind/pagefind-ui.js"));
+
+    fn urls(&self) -> Vec<&str> {
+        self.docs.iter().map(|doc| doc[0].as_str().unwrap()).collect()
+    }
+
+    fn doc(&self, url: &str) -> &Value {
+        self.docs.iter().find(|doc| doc[0] == url).unwrap_or_else(|| panic!("{url} not indexed"))
+    }
+
+    /// The URLs of the documents holding `term`, as the script finds them.
+    fn find(&self, term: &str) -> Vec<&str> {
+        self.terms
+            .get(term)
+            .into_iter()
+            .flatten()
+            .map(|&id| self.docs[id as usize][0].as_str().unwrap())
+            .collect()
+    }
+
+    /// The URLs a filter value lists.
+    fn filter(&self, name: &str, value: &str) -> Vec<&str> {
+        let n = self.manifest["filters"][name][value][0].as_u64().unwrap_or_else(|| panic!("{name} {value}"));
+        ids(&self.files[&format!("f{n}")], 1)
+            .iter()
+            .map(|&id| self.docs[id as usize][0].as_str().unwrap())
+            .collect()
+    }
 }
 
 #[test]
-fn every_url_in_the_index_is_a_page_under_the_sub_path() {
+fn a_post_is_found_by_its_body_captions_tags_and_facts() {
     let site = journal_with_search();
     build(&site);
-    let fragments = fragments(&site, "public");
-    assert!(fragments.len() >= 6, "{:?}", fragments.keys());
-    for url in fragments.keys() {
-        let rel = url.strip_prefix("/diary/").unwrap_or_else(|| panic!("{url} is not under /diary/"));
-        assert!(site.exists(&format!("public/{rel}index.html")), "{url} is no page of the site");
+    let index = Index::read(&site, "public");
+    // Body, caption, alt text, tag, place; accents and case folded.
+    for word in ["rattling", "uphill", "yellow", "graca", "steep", "trams", "alfama"] {
+        assert!(index.find(word).contains(&"lisbon/tram/"), "{word}: {:?}", index.find(word));
     }
-    // Another base_url, other URLs.
+    let tram = index.doc("lisbon/tram/");
+    assert_eq!(tram[1], "Tram 28");
+    assert_eq!(tram[2], "Sat 2 May 2020");
+    assert_eq!(tram[3], "Alfama");
+    assert_eq!(tram[4], "Lisbon in May");
+    assert!(tram[5].as_str().unwrap().starts_with("Rattling uphill"), "{}", tram[5]);
+    assert!(index.filter("year", "2020").contains(&"lisbon/tram/"));
+    assert_eq!(index.filter("tag", "trams"), ["lisbon/tram/"]);
+    assert!(index.filter("trip", "Lisbon in May").contains(&"lisbon/tram/"));
+    assert_eq!(index.manifest["filters"]["tag"]["trams"][1], 1, "a value's count");
+    // Pages too, without filters.
+    assert_eq!(index.doc("about/")[1], "About me");
+    // The search page and the box on every page.
+    let search_page = site.read("public/search/index.html");
+    assert!(search_page.contains("data-index=\"index/\""), "{search_page}");
+    assert!(search_page.contains("<option>Lisbon in May</option>"), "{search_page}");
+    assert!(site.read("public/index.html").contains("class=\"searchbox\""));
+}
+
+#[test]
+fn every_url_in_the_index_is_a_page_and_the_index_is_the_same_under_any_base_url() {
+    let site = journal_with_search();
+    build(&site);
+    let index = Index::read(&site, "public");
+    assert!(index.docs.len() >= 6, "{:?}", index.urls());
+    for url in index.urls() {
+        assert!(site.exists(&format!("public/{url}index.html")), "{url} is no page of the site");
+    }
+    // Another base_url: the same index (the script finds the root itself).
     let options = BuildOptions {
         base_url: Some("https://example.net/".into()),
         output: Some(site.path("root")),
         ..BuildOptions::default()
     };
     milepost::build(&site.site(), &options).unwrap();
-    assert!(fragments_of(&site, "root").keys().all(|url| !url.starts_with("/diary/")));
-    assert!(fragments_of(&site, "root").contains_key("/lisbon/tram/"));
-}
-
-fn fragments_of(site: &Fixture, out: &str) -> BTreeMap<String, serde_json::Value> {
-    fragments(site, out)
+    assert_eq!(Index::read(&site, "root").files, index.files);
 }
 
 #[test]
@@ -111,25 +168,13 @@ fn drafts_are_never_indexed_even_when_built() {
     // The draft pages are built, for a look before publishing ...
     assert!(site.exists("public/unpublished/index.html"));
     assert!(site.exists("public/later/index.html"));
-    // ... but not put in the index.
-    let fragments = fragments(&site, "public");
-    let urls: Vec<&str> = fragments.keys().map(String::as_str).collect();
-    assert_eq!(
-        urls,
-        [
-            "/finder/about/",
-            "/finder/delhi/",
-            "/finder/seoul/seoul/",
-            "/finder/seoul/tokyo/",
-            "/finder/zurich/"
-        ]
-    );
-    for (path, bytes) in site.files("public/pagefind") {
-        if path.ends_with(".pf_fragment") || path.ends_with(".pf_filter") || path.ends_with(".pf_index") {
-            let text = String::from_utf8_lossy(&unpack(&bytes)).into_owned();
-            for word in ["zeppelin", "secretive", "marmalade"] {
-                assert!(!text.contains(word), "{word} in {path}");
-            }
+    // ... but not put in the index: newest post first, then pages.
+    let index = Index::read(&site, "public");
+    assert_eq!(index.urls(), ["zurich/", "delhi/", "seoul/tokyo/", "seoul/seoul/", "about/"]);
+    for (path, bytes) in site.files("public/search/index") {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        for word in ["zeppelin", "secretive", "marmalade"] {
+            assert!(!text.contains(word), "{word} in {path}");
         }
     }
     let search_page = site.read("public/search/index.html");
@@ -137,16 +182,29 @@ fn drafts_are_never_indexed_even_when_built() {
 }
 
 #[test]
-fn text_in_any_script_is_indexed_as_written() {
+fn words_in_any_script_are_found_inside_their_sentences() {
     let site = Fixture::copy("search");
     site.milepost(&["build"]).succeeded();
-    let fragments = fragments(&site, "public");
-    assert!(fragments["/finder/seoul/seoul/"]["content"].as_str().unwrap().contains("서울에 도착했다"));
-    assert_eq!(fragments["/finder/seoul/tokyo/"]["meta"]["title"], "東京の朝");
-    assert!(fragments["/finder/delhi/"]["content"].as_str().unwrap().contains("दिल्ली में कोहरा"));
-    let zurich = fragments["/finder/zurich/"]["content"].as_str().unwrap();
-    assert!(zurich.contains("Crème brûlée") && zurich.contains("Fish &amp; chips were not"), "{zurich}");
-    assert_eq!(fragments["/finder/zurich/"]["meta"]["place"], "Zürich, Switzerland");
+    let index = Index::read(&site, "public");
+    // Korean: a word with its particle (서울에) is found by the word.
+    assert_eq!(index.find("서울"), ["seoul/seoul/"]);
+    assert_eq!(index.find("비빔밥을"), ["seoul/seoul/"]);
+    // Japanese: characters and their pairs, inside a sentence without spaces.
+    assert_eq!(index.find("桜"), ["seoul/tokyo/"]);
+    assert_eq!(index.find("公園"), ["seoul/tokyo/"]);
+    assert_eq!(index.find("東京"), ["seoul/tokyo/"]);
+    // Hindi keeps its vowel signs.
+    assert_eq!(index.find("कोहरा"), ["delhi/"]);
+    assert_eq!(index.find("दिल्ली"), ["delhi/"]);
+    // Accented Latin, found without its accents.
+    assert_eq!(index.find("zurich"), ["zurich/"]);
+    assert_eq!(index.find("creme"), ["zurich/"]);
+    assert_eq!(index.find("cafe"), ["zurich/"]);
+    assert!(index.find("zürich").is_empty(), "terms are folded");
+    let zurich = index.doc("zurich/");
+    assert_eq!(zurich[3], "Zürich, Switzerland");
+    assert!(zurich[5].as_str().unwrap().contains("Fish & chips were not"), "{}", zurich[5]);
+    assert_eq!(index.doc("seoul/tokyo/")[1], "東京の朝");
 }
 
 #[test]
@@ -160,7 +218,7 @@ fn the_same_input_gives_byte_identical_index_files() {
     for (path, bytes) in &one {
         assert!(two[path] == *bytes, "{path} differs between two builds of the same site");
     }
-    assert!(one.keys().any(|path| path.starts_with("pagefind/fragment/")));
+    assert!(one.keys().any(|path| path.starts_with("search/index/t0.js")));
 }
 
 #[test]
@@ -171,13 +229,12 @@ fn an_unchanged_site_writes_nothing_and_an_edit_updates_the_index() {
     assert_eq!(report.written, 0, "{report:?}");
     assert_eq!(report.removed, 0, "{report:?}");
 
-    // A body edit: the post's fragment is new, the old one gone, the rest as a clean build.
+    // A body edit: the index finds the new word, and is as a clean build's.
     let post = site.read("content/lisbon/fado.md");
     site.write("content/lisbon/fado.md", format!("{post}\nA quokka sang along.\n"));
     let report = build(&site);
-    assert!(report.written > 0 && report.removed > 0, "{report:?}");
-    let fragments = fragments(&site, "public");
-    assert!(fragments.values().any(|f| f["content"].as_str().unwrap().contains("quokka")));
+    assert!(report.written > 0, "{report:?}");
+    assert_eq!(Index::read(&site, "public").find("quokka").len(), 1);
     let options = BuildOptions { output: Some(site.path("clean")), ..BuildOptions::default() };
     milepost::build(&site.site(), &options).unwrap();
     let (clean, public) = (site.files("clean"), site.files("public"));
@@ -191,17 +248,13 @@ fn an_unchanged_site_writes_nothing_and_an_edit_updates_the_index() {
 fn without_search_there_are_no_search_files_and_no_search_box() {
     let site = journal_with_search();
     build(&site);
-    assert!(site.exists("public/pagefind/pagefind.js"));
+    assert!(site.exists("public/search/index/manifest.js"));
     // Turned off, the next build takes every search file away.
     let toml = site.read("site.toml").replace("enabled = true", "enabled = false");
     site.write("site.toml", toml);
     build(&site);
     let files = site.files("public");
-    assert!(
-        files.keys().all(|path| !path.starts_with("pagefind/") && !path.starts_with("search/")),
-        "{:?}",
-        files.keys()
-    );
+    assert!(files.keys().all(|path| !path.starts_with("search/")), "{:?}", files.keys());
     for (path, bytes) in &files {
         if path.ends_with(".html") {
             let html = String::from_utf8_lossy(bytes);
@@ -223,9 +276,9 @@ fn a_misspelt_search_setting_is_an_error_naming_the_right_one() {
 }
 
 #[test]
-fn a_folder_of_the_content_named_pagefind_clashes_with_the_index() {
+fn a_static_file_where_the_index_goes_clashes_with_it() {
     let site = journal_with_search();
-    site.write("static/pagefind/pagefind.js", "// mine");
+    site.write("static/search/index/manifest.js", "// mine");
     let err = site.milepost(&["build"]).failed().to_string();
-    assert!(err.contains("/pagefind/pagefind.js"), "{err}");
+    assert!(err.contains("search/index/manifest.js"), "{err}");
 }
