@@ -39,6 +39,10 @@ fn kind(c: char) -> Kind {
 }
 
 fn is_word_char(c: char) -> bool {
+    // Most text is ASCII, and the category table is a search per character.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     matches!(
         c.general_category_group(),
         GeneralCategoryGroup::Letter | GeneralCategoryGroup::Mark | GeneralCategoryGroup::Number
@@ -58,20 +62,30 @@ pub(crate) fn fold(word: &str) -> String {
 
 /// Calls `term` with every term of `text`, in order, repeats included.
 pub(crate) fn terms(text: &str, mut term: impl FnMut(&str)) {
+    let mut ascii = String::new();
     for run in text.split(|c: char| !is_word_char(c)).filter(|run| !run.is_empty()) {
+        if run.is_ascii() {
+            // An ASCII run is one word: lowercased in a buffer kept from run to run.
+            if run.len() <= LONGEST {
+                ascii.clear();
+                ascii.push_str(run);
+                ascii.make_ascii_lowercase();
+                term(&ascii);
+            }
+            continue;
+        }
         let folded = fold(run);
         let mut start = 0;
         let mut current: Option<Kind> = None;
         for (at, c) in folded.char_indices() {
             let k = kind(c);
             // A mark belongs to the letter before it, whatever its block.
-            let k = if current.is_some() && c.general_category_group() == GeneralCategoryGroup::Mark {
-                current.unwrap_or(k)
-            } else {
-                k
+            let k = match current {
+                Some(was) if c.general_category_group() == GeneralCategoryGroup::Mark => was,
+                _ => k,
             };
-            if current.is_some_and(|was| was != k) {
-                segment(&folded[start..at], current.unwrap_or(k), &mut term);
+            if let Some(was) = current.filter(|&was| was != k) {
+                segment(&folded[start..at], was, &mut term);
                 start = at;
             }
             current = Some(k);

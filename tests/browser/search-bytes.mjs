@@ -1,10 +1,9 @@
 // What the search page's first query moves over the network, for
 // docs/BENCHMARKS.md: serves a built site (its folder, at the root) the way a
-// static host does (JS, CSS, JSON and HTML gzip-compressed; Pagefind's own
-// files are gzip already), opens /search/, types QUERY, and sums the bytes
-// the server sent for the files under /pagefind/ from the first key press to
-// the results (counted by the server: the search runs in a Web Worker, whose
-// requests the page's DevTools session does not see).
+// static host does (JS, CSS, JSON and HTML gzip-compressed), opens /search/,
+// types QUERY, and sums the bytes the server sent from the first key press to
+// the results (the index's files under /search/index/), plus the theme's
+// script (milepost.js, loaded with the page: the search's code is in it).
 //
 //   node tests/browser/search-bytes.mjs OUTPUT_DIR QUERY [--no-gzip]
 //
@@ -56,11 +55,12 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   await page.goto(`${origin}/search/`);
+  const script = sent.filter((g) => g.url.endsWith('/milepost.js'));
   sent.length = 0;
   await page.fill('#search-q', query);
   await page.press('#search-q', 'Enter');
   await page.waitForFunction(() => /found|Nothing/.test(document.getElementById('search-status').textContent), null, { timeout: 60_000 });
-  const files = sent.filter((g) => g.url.includes('/pagefind/'));
+  const files = script.concat(sent.filter((g) => g.url.includes('/search/index/')));
   const total = files.reduce((sum, f) => sum + f.bytes, 0);
   const status = await page.textContent('#search-status');
   for (const f of files) console.log(`${String(f.bytes).padStart(8)}  ${f.url}`);
