@@ -186,6 +186,7 @@
     // The documents of one term with their scores (a prefix's: of every term it starts).
     function lookup(term, prefix) {
       var shards = manifest.shards, at = 0;
+      if (!shards.length) return Promise.resolve(new Map());
       for (var lo = 0, hi = shards.length - 1; lo <= hi;) {
         var mid = (lo + hi) >> 1;
         if (shards[mid] <= term) { at = mid; lo = mid + 1; } else hi = mid - 1;
