@@ -287,4 +287,15 @@ mod tests {
         // The same records, the same bytes.
         assert_eq!(files, build(&records));
     }
+
+    proptest::proptest! {
+        /// Any records make an index without a panic, byte-identical when made again.
+        #[test]
+        fn any_records_make_an_index(texts in proptest::collection::vec("\\PC{0,60}", 0..40)) {
+            let records: Vec<Record> = texts.iter().map(|t| record(t, t)).collect();
+            let files = build(&records);
+            assert!(files.iter().any(|(name, _)| name == "manifest"));
+            assert_eq!(files, build(&records));
+        }
+    }
 }

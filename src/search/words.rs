@@ -187,4 +187,18 @@ mod tests {
         terms.sort_by(|a, b| js_order(a, b));
         assert_eq!(terms, ["a", "b", "𝒳", "\u{FF21}"]);
     }
+
+    proptest::proptest! {
+        /// Any text is cut without a panic, into terms that are not empty
+        /// and that cut again give themselves back (the query's way).
+        #[test]
+        fn any_text_is_cut_into_stable_terms(text in "\\PC{0,80}") {
+            terms(&text, |t| {
+                assert!(!t.is_empty());
+                let mut again = Vec::new();
+                terms(t, |u| again.push(u.to_string()));
+                assert!(again.iter().any(|u| u == t), "{t:?} cut again is {again:?}");
+            });
+        }
+    }
 }
