@@ -3,6 +3,10 @@
 alternating: for "no slower than before" after a change.
 
     python3 benches/old_new.py SITE OLD_BIN NEW_BIN [--runs 7] [--out /dev/shm/old_new]
+                               [--new-site SITE2]
+
+--new-site gives the new binary its own copy of the site, for a setting the
+old binary does not know (such as `[search] enabled = true`).
 
 Each run, for each binary: remove SITE/.milepost (photo cache and build
 record), build into a new folder under --out (cold), build again (warm),
@@ -36,15 +40,16 @@ def main():
     ap.add_argument("new")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--out", default="/dev/shm/old_new")
+    ap.add_argument("--new-site", default=None)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    tools = [("old", args.old), ("new", args.new)]
-    results = {(name, mode): [] for name, _ in tools for mode in ("cold", "warm")}
+    tools = [("old", args.old, args.site), ("new", args.new, args.new_site or args.site)]
+    results = {(name, mode): [] for name, _, _ in tools for mode in ("cold", "warm")}
     for run in range(args.runs):
-        for name, binary in tools if run % 2 == 0 else tools[::-1]:
-            shutil.rmtree(os.path.join(args.site, ".milepost"), ignore_errors=True)
+        for name, binary, site in tools if run % 2 == 0 else tools[::-1]:
+            shutil.rmtree(os.path.join(site, ".milepost"), ignore_errors=True)
             out = os.path.join(args.out, f"{name}-{run}")
-            command = [binary, "--site", args.site, "build", "--output", out]
+            command = [binary, "--site", site, "build", "--output", out]
             results[(name, "cold")].append(timed(command))
             results[(name, "warm")].append(timed(command))
             shutil.rmtree(out)

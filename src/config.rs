@@ -28,6 +28,7 @@ struct RawConfig {
     mentions: String,
     units: String,
     photos: PhotoConfig,
+    search: SearchConfig,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -44,9 +45,11 @@ const TOP_KEYS: &[&str] = &[
     "mentions",
     "units",
     "photos",
+    "search",
 ];
 const PHOTO_KEYS: &[&str] =
     &["widths", "formats", "quality", "max_megapixels", "publish_originals", "video_warn_mb"];
+const SEARCH_KEYS: &[&str] = &["enabled"];
 
 impl Default for RawConfig {
     fn default() -> Self {
@@ -64,8 +67,17 @@ impl Default for RawConfig {
             mentions: String::new(),
             units: "metric".into(),
             photos: PhotoConfig::default(),
+            search: SearchConfig::default(),
         }
     }
+}
+
+/// `[search]`: the site's full-text search (see `search`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct SearchConfig {
+    /// Builds the search index and page, and puts a search box in the header.
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -155,6 +167,7 @@ pub struct Config {
     /// How routes' distances, heights and paces are written.
     pub(crate) units: Units,
     pub photos: PhotoConfig,
+    pub search: SearchConfig,
     /// Links to pages name their `index.html` (`build --for-disk`), so the
     /// output works opened from disk with JavaScript off.
     pub(crate) for_disk: bool,
@@ -173,11 +186,13 @@ impl Config {
 
         let mut problems = Vec::new();
         for key in unknown {
-            let (known, name, after) = match key.strip_prefix("photos.") {
-                Some(name) => {
-                    (PHOTO_KEYS, name, text.find("[photos]").map_or(0, |i| text[..i].lines().count()))
-                }
-                None => (TOP_KEYS, key.as_str(), 0),
+            let table = |header: &str| text.find(header).map_or(0, |i| text[..i].lines().count());
+            let (known, name, after) = if let Some(name) = key.strip_prefix("photos.") {
+                (PHOTO_KEYS, name, table("[photos]"))
+            } else if let Some(name) = key.strip_prefix("search.") {
+                (SEARCH_KEYS, name, table("[search]"))
+            } else {
+                (TOP_KEYS, key.as_str(), 0)
             };
             problems.push(
                 problem(format!("unknown key `{key}`"))
@@ -282,6 +297,7 @@ impl Config {
             mentions,
             units,
             photos: PhotoConfig { widths, formats, ..raw.photos },
+            search: raw.search,
             for_disk: false,
         })
     }
@@ -385,6 +401,15 @@ mod tests {
             let problems = parse(&format!("title = \"x\"\nmentions = \"{bad}\"")).unwrap_err();
             assert_eq!(problems[0].line, Some(2), "{problems:?}");
         }
+    }
+
+    #[test]
+    fn search_is_off_unless_asked_for_and_its_keys_are_checked() {
+        assert!(!parse("").unwrap().search.enabled);
+        assert!(parse("[search]\nenabled = true\n").unwrap().search.enabled);
+        let problems = parse("title = \"x\"\n[search]\nenable = true\n").unwrap_err();
+        assert_eq!(problems[0].line, Some(3), "{problems:?}");
+        assert_eq!(problems[0].hint.as_deref(), Some("did you mean `enabled`?"));
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod record;
 pub mod render;
 pub mod route;
 pub mod scaffold;
+mod search;
 pub mod serve;
 mod site;
 mod slug;
@@ -224,7 +225,19 @@ pub(crate) fn make(
         Work::Everything => photo_set.plan(&content, config.photos.publish_originals),
         Work::Posts { .. } => Vec::new(),
     };
-    let rendered = render_work(&config, &content, &index, &photo_set, &theme, &work, &target)?;
+    // The index is made from the content, not the pages, so it is made
+    // beside them: its one-thread part runs while the pages take the rest.
+    let (rendered, search) = std::thread::scope(|scope| {
+        let search = scope.spawn(|| search_index(&config, &content, &index, &work));
+        let rendered = render_work(&config, &content, &index, &photo_set, &theme, &work, &target);
+        let search =
+            search.join().unwrap_or_else(|_| Err(Problem::new("the search index could not be built").into()));
+        (rendered, search)
+    });
+    let (rendered, search) = (rendered?, search?);
+    let search = search
+        .map(|files| files.into_iter().map(|file| place(&target, file)).collect::<Result<Vec<_>>>())
+        .transpose()?;
     drop(photo_set);
     watch.lap("render");
     let copies = copies(site, &content, &survey, &theme);
@@ -232,6 +245,12 @@ pub(crate) fn make(
     let (built, photos) = match previous.filter(|_| work != Work::Everything) {
         // Photos and everything else not rendered are as the last build made them.
         Some(mut built) => {
+            if let Some(search) = search {
+                // The whole index is made anew: the last one's files go (the writer
+                // leaves those with the same bytes as they are).
+                built.files.retain(|file| !file.path.as_str().starts_with(search::DIR));
+                built.put(search);
+            }
             built.put(rendered.into_iter().chain(copies).collect());
             built.prints = prints;
             (built, images::PhotoReport::default())
@@ -240,7 +259,12 @@ pub(crate) fn make(
             let (variants, photos, warnings) =
                 process_media(site, (&photo_jobs, &content), &cache, (&survey, &routes), &config, &target)?;
             media_warnings = warnings;
-            let files: Vec<OutputFile> = rendered.into_iter().chain(copies).chain(variants).collect();
+            let files: Vec<OutputFile> = rendered
+                .into_iter()
+                .chain(copies)
+                .chain(variants)
+                .chain(search.into_iter().flatten())
+                .collect();
             output::check_unique(&files)?;
             (Previous::new(prints, files), photos)
         }
@@ -284,6 +308,29 @@ fn site_prints(
     previous::prints(content, index, survey, settings, &theme.static_files)
 }
 
+/// The search index's files, when the site has search and what the index
+/// holds may have changed since the last build (`None`: it is as it was).
+pub(crate) fn search_index(
+    config: &Config,
+    content: &Content,
+    index: &SiteIndex,
+    work: &Work,
+) -> Result<Option<Vec<OutputFile>>> {
+    let unchanged = matches!(work, Work::Posts { cards, bodies } if cards.is_empty() && bodies.is_empty());
+    if !config.search.enabled || unchanged {
+        return Ok(None);
+    }
+    Ok(Some(search::files(&search::records(content, index))))
+}
+
+/// Takes a made file where the build's files go: on disk, it is written now.
+fn place(target: &Target<'_>, file: OutputFile) -> Result<OutputFile> {
+    match target {
+        Target::Disk(writer) => writer.place(file),
+        Target::Check | Target::Memory => Ok(file),
+    }
+}
+
 /// Renders what `work` asks for; on disk, each file is written as soon as it is made.
 pub(crate) fn render_work(
     config: &Config,
@@ -302,10 +349,7 @@ pub(crate) fn render_work(
         photos,
         cards: render::Cards::new(content.posts.len()),
     };
-    let place = |file: OutputFile| match target {
-        Target::Disk(writer) => writer.place(file),
-        Target::Check | Target::Memory => Ok(file),
-    };
+    let place = |file: OutputFile| place(target, file);
     match work {
         Work::Everything => render::site(&inputs, &place),
         Work::Posts { cards, bodies } => render::posts_and_their_feeds(&inputs, cards, bodies, &place),

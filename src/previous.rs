@@ -130,8 +130,8 @@ pub(crate) fn post_print(post: &Post, day: Option<i64>) -> PostPrint {
 }
 
 fn page_print(page: &Page) -> u64 {
-    let Page { source, url, title, summary, body_html } = page;
-    hash_of((source, url, title, summary, body_html))
+    let Page { source, url, title, summary, draft, body_html } = page;
+    hash_of((source, url, title, summary, draft, body_html))
 }
 
 fn trip_print(trip: &Trip) -> u64 {

@@ -108,6 +108,9 @@ feed_limit = 20
 [photos]
 widths = [480, 960, 1600]
 quality = 80
+
+[search]
+enabled = true   # a search page and box; the index is built with the site
 "#,
     ),
     (".gitignore", "/public/\n/.milepost/\n"),

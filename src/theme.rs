@@ -33,6 +33,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("timeline.html", include_str!("../themes/default/templates/timeline.html")),
     ("map.html", include_str!("../themes/default/templates/map.html")),
     ("404.html", include_str!("../themes/default/templates/404.html")),
+    ("search.html", include_str!("../themes/default/templates/search.html")),
     ("card.html", include_str!("../themes/default/templates/card.html")),
     ("macros.html", include_str!("../themes/default/templates/macros.html")),
 ];

@@ -198,10 +198,11 @@ pub(crate) fn absolute_links(html: &str, page: &UrlPath, base_url: &str) -> Stri
 }
 
 /// Makes every relative link of `html` to a page name the page's file:
-/// `../tags/run/` → `../tags/run/index.html`. A browser reading from disk
-/// shows a folder's listing, not its `index.html`.
+/// `../tags/run/` → `../tags/run/index.html`, and so every form's
+/// `action`. A browser reading from disk shows a folder's listing, not its
+/// `index.html`.
 pub(crate) fn links_naming_index_files(html: &str) -> String {
-    map_attribute_values(html, &["href"], |value| {
+    map_attribute_values(html, &["href", "action"], |value| {
         if has_scheme(value) || value.starts_with(['/', '#', '?']) || value.is_empty() {
             return None;
         }

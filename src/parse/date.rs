@@ -49,6 +49,15 @@ impl PostDate {
         )
     }
 
+    /// The local day alone, as `display` writes it: `Thu 13 Apr 2017`.
+    pub(crate) fn display_day(&self) -> String {
+        let shown = self.display();
+        match shown.split_once(", ") {
+            Some((day, _)) => day.to_string(),
+            None => shown,
+        }
+    }
+
     /// For people: `Thu 13 Apr 2017, 08:30` (no time for a bare date).
     pub(crate) fn display(&self) -> String {
         const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

@@ -129,6 +129,8 @@ pub(crate) struct Page {
     pub(crate) url: UrlPath,
     pub(crate) title: String,
     pub(crate) summary: String,
+    /// Kept by `--drafts`, but never put in the search index.
+    pub(crate) draft: bool,
     pub(crate) body_html: String,
 }
 
@@ -782,6 +784,7 @@ fn finish_page(head: PageHead<'_>, files: &Files<'_>) -> Result<Page, Vec<Proble
         url,
         title,
         summary: summary(matter.summary, &rendered.first_paragraph),
+        draft: matter.draft,
         body_html: rendered.html,
     })
 }

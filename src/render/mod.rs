@@ -82,6 +82,9 @@ pub(crate) fn site(inputs: &Inputs<'_>, place: &Place<'_>) -> Result<Vec<OutputF
         }));
     }
     jobs.push(Job::NotFound);
+    if config.search.enabled {
+        jobs.push(Job::Search);
+    }
 
     // Feeds after pages, not beside them: their entries (every post's text,
     // escaped) and the pages in flight would otherwise be in memory at once.
@@ -201,6 +204,8 @@ enum Job<'a> {
     },
     Timeline,
     NotFound,
+    /// The search page, when the site has search.
+    Search,
 }
 
 /// The trips, the one that started last first (then by title).
@@ -294,6 +299,11 @@ impl Job<'_> {
             }
             Job::NotFound => {
                 ("404.html", UrlPath::file("404.html"), "the not-found page".to_string(), vec![site_feed()])
+            }
+            Job::Search => {
+                let url = UrlPath::page(["search"]);
+                context.insert("search", &SearchView::new(&url, inputs));
+                ("search.html", url, "the search page".to_string(), vec![site_feed()])
             }
         };
         // The not-found page is served at any depth, so its links start at the

@@ -30,6 +30,8 @@ pub(super) struct SiteView<'a> {
     pub(super) root: String,
     home: String,
     nav: Vec<Link>,
+    /// The search page, when the site has search: the header's search box goes there.
+    search: Option<String>,
 }
 
 impl<'a> SiteView<'a> {
@@ -58,7 +60,45 @@ impl<'a> SiteView<'a> {
             home: linker.to(""),
             root,
             nav,
+            search: config.search.enabled.then(|| linker.to("search/")),
         }
+    }
+}
+
+/// What the search page offers to narrow a search by: the values of the
+/// index's filters (see `search`), in the order lists show them.
+#[derive(Serialize)]
+pub(super) struct SearchView {
+    /// Newest first.
+    trips: Vec<String>,
+    /// Most used first.
+    tags: Vec<String>,
+    /// Newest first.
+    years: Vec<String>,
+    /// The way from this page to the index's folder.
+    index: String,
+}
+
+impl SearchView {
+    pub(super) fn new(url: &UrlPath, inputs: &Inputs<'_>) -> Self {
+        let (content, index) = (inputs.content, inputs.index);
+        let published = |id: &crate::index::PostId| !content.posts[id.0].draft;
+        let trips = super::trips_newest_first(inputs)
+            .into_iter()
+            .filter(|&t| index.trip_posts[t].iter().any(published))
+            .map(|t| content.trips[t].title.clone())
+            .collect();
+        let tags =
+            index.tags.iter().filter(|t| t.posts.iter().any(published)).map(|t| t.name.clone()).collect();
+        // Local years: a post's year is where it was written, as in the timeline.
+        let years: std::collections::BTreeSet<i16> = index
+            .newest_first
+            .iter()
+            .filter(|id| published(id))
+            .map(|id| content.posts[id.0].date.local().year())
+            .collect();
+        let years = years.into_iter().rev().map(|year| year.to_string()).collect();
+        SearchView { trips, tags, years, index: url.link_to(crate::search::DIR) }
     }
 }
 

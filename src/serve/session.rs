@@ -14,7 +14,7 @@ use super::watch::ChangeKind;
 use crate::error::Result;
 use crate::index::PostId;
 use crate::load::{self, Source, Sources};
-use crate::output::Body;
+use crate::output::{Body, OutputFile};
 use crate::paths::ContentPath;
 use crate::previous::{self, Work};
 use crate::render::photos::PhotoSet;
@@ -169,9 +169,18 @@ fn saved_posts(
         &Target::Memory,
     );
     drop(photos);
+    let rendered = rendered.and_then(|fresh| {
+        let search = crate::search_index(&made.config, &made.content, &made.index, &work)?;
+        Ok((fresh, search))
+    });
     match rendered {
-        Ok(fresh) => {
+        Ok((fresh, search)) => {
             watch.lap("render");
+            if let Some(search) = search {
+                kept.snapshot = kept.snapshot.patched(&new_search_files(&made.built, &search));
+                made.built.files.retain(|file| !file.path.as_str().starts_with(crate::search::DIR));
+                made.built.put(search);
+            }
             kept.snapshot = kept.snapshot.patched(&fresh);
             made.built.put(fresh);
             made.built.prints = now;
@@ -187,6 +196,19 @@ fn saved_posts(
             Some(Err(err))
         }
     }
+}
+
+/// Of a new search index, the files the last one did not have as they
+/// are now. (A file the new index no longer has stays served, unused,
+/// until a whole build.)
+fn new_search_files(built: &previous::Previous, search: &[OutputFile]) -> Vec<OutputFile> {
+    let had: std::collections::HashMap<&str, &Body> =
+        built.files.iter().map(|file| (file.path.as_str(), &file.body)).collect();
+    let same = |file: &OutputFile| match (had.get(file.path.as_str()), &file.body) {
+        (Some(Body::Bytes(old)), Body::Bytes(new)) => old == new,
+        _ => false,
+    };
+    search.iter().filter(|file| !same(file)).cloned().collect()
 }
 
 /// The post parsed from the content file `rel`, if it is one: posts are in

@@ -114,11 +114,15 @@ for part in site.toml content themes static templates; do
   if [ -e "$SITE/$part" ]; then cp -R "$SITE/$part" "$WORK/sites/demo/"; fi
 done
 cp -R "$SITE/tests/fixtures/journal" "$WORK/sites/journal"
+cp -R "$REPO/tests/fixtures/search" "$WORK/sites/finder"
 # The fixture has no theme of its own: give it the theme under test, so a
 # change to themes/default is tested on both sites even before it is compiled in.
-if [ -d "$SITE/themes" ] && [ ! -e "$WORK/sites/journal/themes" ]; then cp -R "$SITE/themes" "$WORK/sites/journal/"; fi
+for fixture in journal finder; do
+  if [ -d "$SITE/themes" ] && [ ! -e "$WORK/sites/$fixture/themes" ]; then cp -R "$SITE/themes" "$WORK/sites/$fixture/"; fi
+done
 
 node "$HERE/lib/server.mjs" --mount "/diary/=$WORK/out/demo" --mount "/journal/=$WORK/out/journal" \
+  --mount "/finder/=$WORK/out/finder" \
   --log "$WORK/requests.log" --port-file "$WORK/port" >"$WORK/server.out" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
@@ -138,6 +142,7 @@ build() { # name site-dir out-dir [args...]
 echo "== building at $((SECONDS - STARTED)) s"
 build demo "$WORK/sites/demo" "$WORK/out/demo" --base-url "$ORIGIN/diary/" || fail "the demo does not build"
 build journal "$WORK/sites/journal" "$WORK/out/journal" --base-url "$ORIGIN/journal/" || fail "the journal fixture does not build"
+build finder "$WORK/sites/finder" "$WORK/out/finder" --base-url "$ORIGIN/finder/" || fail "the search fixture does not build"
 build demo-file "$WORK/sites/demo" "$WORK/out/demo-file" || fail "the demo does not build"
 build journal-file "$WORK/sites/journal" "$WORK/out/journal-file" || fail "the journal fixture does not build"
 # --for-disk may not exist yet: its failure is reported by the navigation test.

@@ -16,6 +16,7 @@ mod photos;
 mod properties;
 mod rebuild;
 mod routes;
+mod search;
 mod serve;
 mod serve_abuse;
 mod structure;

@@ -51,6 +51,13 @@ export const sites = {
     get diskError() { return path.join(env.work, 'out', 'journal-disk.err'); },
     get source() { return path.join(env.work, 'sites', 'journal'); },
   },
+  // tests/fixtures/search: posts in several scripts, search on.
+  finder: {
+    name: 'finder',
+    prefix: '/finder/',
+    get served() { return path.join(env.work, 'out', 'finder'); },
+    get source() { return path.join(env.work, 'sites', 'finder'); },
+  },
 };
 
 export function siteUrl(site, rel = '') {
