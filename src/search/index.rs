@@ -102,11 +102,23 @@ pub(crate) fn build(records: &[Record]) -> Vec<(String, Vec<u8>)> {
             n += 1;
         }
     }
+    // The files keep their names from build to build: the script asks for
+    // them with this version, so a browser never pairs a new manifest with
+    // a shard it cached from an older index (the manifest itself is asked
+    // for afresh each time).
+    let version = {
+        let mut hasher = blake3::Hasher::new();
+        for (name, bytes) in &files {
+            hasher.update(name.as_bytes()).update(&(bytes.len() as u64).to_le_bytes()).update(bytes);
+        }
+        hasher.finalize().to_hex()[..16].to_string()
+    };
     let manifest = serde_json::json!({
         "docs": records.len(),
         "chunk": CHUNK,
         "shards": shards,
         "filters": listed,
+        "v": version,
     });
     files.push(("manifest".to_string(), wrap("manifest", &manifest.to_string())));
     files
@@ -258,6 +270,19 @@ mod tests {
         let cut = excerpt(&long);
         assert!(cut.ends_with("word…") && cut.chars().count() <= EXCERPT + 1, "{cut}");
         assert_eq!(excerpt(&"x".repeat(500)).chars().count(), EXCERPT + 1);
+    }
+
+    #[test]
+    fn the_manifest_names_a_version_that_follows_the_index() {
+        let version = |records: &[Record]| {
+            let files = build(records);
+            let manifest = String::from_utf8_lossy(&files.last().unwrap().1).into_owned();
+            manifest.split("\"v\":\"").nth(1).unwrap()[..16].to_string()
+        };
+        let one = [record("Harbour", "boats at dawn")];
+        let other = [record("Harbour", "boats at dusk")];
+        assert_eq!(version(&one), version(&one));
+        assert_ne!(version(&one), version(&other));
     }
 
     #[test]

@@ -138,7 +138,9 @@
         entry.data = new Promise(function (resolve, reject) {
           entry.done = resolve;
           var script = document.createElement("script");
-          script.src = dir + name + ".js";
+          // The manifest afresh; the rest by its version, so a cached old
+          // shard is never read with a new manifest.
+          script.src = dir + name + ".js?" + (name === "manifest" ? "t=" + Date.now() : "v=" + manifest.v);
           script.onload = function () { script.remove(); };
           script.onerror = function () { script.remove(); delete loading[name]; reject(); };
           document.head.appendChild(script);
