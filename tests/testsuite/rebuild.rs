@@ -24,7 +24,7 @@ fn modified_times(dir: &Path) -> BTreeMap<String, SystemTime> {
 
 /// Asserts `public/` holds exactly what a clean build of the site makes.
 #[track_caller]
-fn assert_equals_a_clean_build(site: &Fixture) {
+pub(crate) fn assert_equals_a_clean_build(site: &Fixture) {
     let options = BuildOptions { output: Some(site.path("clean")), ..BuildOptions::default() };
     milepost::build(&site.site(), &options).unwrap();
     let (clean, public) = (site.files("clean"), site.files("public"));

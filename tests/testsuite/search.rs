@@ -235,13 +235,7 @@ fn an_unchanged_site_writes_nothing_and_an_edit_updates_the_index() {
     let report = build(&site);
     assert!(report.written > 0, "{report:?}");
     assert_eq!(Index::read(&site, "public").find("quokka").len(), 1);
-    let options = BuildOptions { output: Some(site.path("clean")), ..BuildOptions::default() };
-    milepost::build(&site.site(), &options).unwrap();
-    let (clean, public) = (site.files("clean"), site.files("public"));
-    assert_eq!(clean.keys().collect::<Vec<_>>(), public.keys().collect::<Vec<_>>());
-    for (path, bytes) in &clean {
-        assert!(public[path] == *bytes, "{path} differs from a clean build");
-    }
+    crate::rebuild::assert_equals_a_clean_build(&site);
 }
 
 #[test]
