@@ -1,7 +1,7 @@
 //! The pixel work of one photo, part by part, to choose decoders and encoders:
 //! `jpeg-decoder` at a reduced DCT scale against `zune-jpeg` at full scale,
-//! and one 1600 px variant encoded as JPEG, WebP and AVIF (at several rav1e
-//! speeds). The photo is synthetic but photo-like (smooth colour fields and
+//! and one 1600 px variant encoded as a build encodes it (JPEG, WebP, AVIF
+//! by libaom), with WebP at three efforts and AVIF by rav1e beside them. The photo is synthetic but photo-like (smooth colour fields and
 //! grain, as the shared benchmark corpus makes them), encoded at quality 90.
 //!
 //! Run: `cargo bench --bench photo_pixels`; results in docs/BENCHMARKS.md.
@@ -10,6 +10,8 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use milepost::config::{Encoding, PhotoConfig};
+use milepost::images::encoders;
 
 /// A deterministic photo-like picture: a bilinear blend of a coarse and a
 /// finer random colour grid, plus grain.
@@ -98,57 +100,38 @@ fn encoding(c: &mut Criterion) {
     let (w, h) = (1600u32, 1200u32);
     let rgb = picture(w, h);
     let mut sizes = Vec::new();
-    group.bench_function("JPEG q80 progressive (jpeg-encoder)", |b| {
-        b.iter(|| {
-            let mut out = Vec::new();
-            let mut encoder = jpeg_encoder::Encoder::new(&mut out, 80);
-            encoder.set_progressive(true);
-            encoder.encode(&rgb, w as u16, h as u16, jpeg_encoder::ColorType::Rgb).expect("encodes");
-            black_box(out)
-        })
-    });
-    sizes.push(("JPEG q80", jpeg(&rgb, w, h, 80).len()));
-    let webp = || {
-        let mut output: *mut u8 = std::ptr::null_mut();
-        // SAFETY: `rgb` holds h rows of w*3 bytes; libwebp's buffer is freed by WebPFree.
-        unsafe {
-            let len =
-                libwebp_sys::WebPEncodeRGB(rgb.as_ptr(), w as i32, h as i32, w as i32 * 3, 75.0, &mut output);
-            libwebp_sys::WebPFree(output.cast());
-            len
-        }
-    };
-    group.bench_function("WebP q75 (libwebp 1.6, method 4)", |b| b.iter(|| black_box(webp())));
-    sizes.push(("WebP q75", webp()));
-    let pixels: Vec<ravif::RGB8> = rgb.chunks_exact(3).map(|p| ravif::RGB8::new(p[0], p[1], p[2])).collect();
-    for speed in [6u8, 8, 10] {
-        let avif = || {
-            ravif::Encoder::new()
-                .with_quality(70.0)
-                .with_speed(speed)
-                .with_bit_depth(ravif::BitDepth::Eight)
-                .encode_rgb(ravif::Img::new(&pixels[..], w as usize, h as usize))
-                .expect("encodes")
-                .avif_file
-                .len()
-        };
-        group.bench_function(format!("AVIF q70 speed {speed} 8-bit (ravif 0.13)"), |b| {
-            b.iter(|| black_box(avif()))
-        });
-        sizes.push((
-            if speed == 6 {
-                "AVIF s6"
-            } else if speed == 8 {
-                "AVIF s8"
-            } else {
-                "AVIF s10"
-            },
-            avif(),
-        ));
+    // As a build makes each variant with the default settings (quality 80).
+    let config = PhotoConfig::default();
+    for (name, encoding) in [("JPEG", Encoding::Jpeg), ("WebP", Encoding::Webp), ("AVIF", Encoding::Avif)] {
+        let encode = || encoders::variant(rgb.clone(), w, h, encoding, &config).expect("encodes");
+        group.bench_function(format!("{name} as built (quality 80)"), |b| b.iter(|| black_box(encode())));
+        sizes.push((format!("{name} as built"), encode().len()));
     }
+    // libwebp's effort: 4 is its default.
+    for method in [2, 3, 4] {
+        let encode = || encoders::webp(rgb.clone(), w, h, 75, method).expect("encodes");
+        group.bench_function(format!("WebP q75 method {method} (libwebp 1.6)"), |b| {
+            b.iter(|| black_box(encode()))
+        });
+        sizes.push((format!("WebP q75 method {method}"), encode().len()));
+    }
+    // rav1e, the AVIF encoder before libaom, at its fastest.
+    let pixels: Vec<ravif::RGB8> = rgb.chunks_exact(3).map(|p| ravif::RGB8::new(p[0], p[1], p[2])).collect();
+    let rav1e = || {
+        ravif::Encoder::new()
+            .with_quality(70.0)
+            .with_speed(10)
+            .with_bit_depth(ravif::BitDepth::Eight)
+            .encode_rgb(ravif::Img::new(&pixels[..], w as usize, h as usize))
+            .expect("encodes")
+            .avif_file
+            .len()
+    };
+    group.bench_function("AVIF q70 speed 10 8-bit (ravif 0.13, rav1e)", |b| b.iter(|| black_box(rav1e())));
+    sizes.push(("AVIF by rav1e speed 10".to_string(), rav1e()));
     group.finish();
     for (name, bytes) in sizes {
-        println!("size of the 1600x1200 variant, {name}: {} KB", bytes / 1000);
+        println!("size of the 1600x1200 variant, {name}: {:.1} KB", bytes as f64 / 1000.0);
     }
 }
 

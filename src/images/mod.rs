@@ -28,6 +28,39 @@ pub use cache::Cache;
 pub(crate) use facts::{Facts, Format};
 pub(crate) use videos::{VideoJob, publish as publish_videos, unpublishable as unpublishable_video};
 
+/// The encoders as a build calls them, for benches/photo_pixels.rs to time
+/// and size. Not an API.
+#[doc(hidden)]
+pub mod encoders {
+    use image::RgbImage;
+
+    use super::{Encoding, pixels};
+    use crate::config::PhotoConfig;
+
+    /// `rgb` (rows of `width` RGB pixels) as one variant in `encoding`,
+    /// exactly as a build with `config` encodes it.
+    pub fn variant(
+        rgb: Vec<u8>,
+        width: u32,
+        height: u32,
+        encoding: Encoding,
+        config: &PhotoConfig,
+    ) -> Result<Vec<u8>, String> {
+        pixels::encode(&picture(rgb, width, height)?, encoding, pixels::Settings::of(config))
+    }
+
+    /// `rgb` as lossy WebP at libwebp's `quality` and effort `method` (0–6),
+    /// to weigh the effort a build uses.
+    pub fn webp(rgb: Vec<u8>, width: u32, height: u32, quality: u8, method: i32) -> Result<Vec<u8>, String> {
+        pixels::encode_webp(&picture(rgb, width, height)?, quality, method)
+    }
+
+    fn picture(rgb: Vec<u8>, width: u32, height: u32) -> Result<RgbImage, String> {
+        RgbImage::from_raw(width, height, rgb)
+            .ok_or_else(|| "the buffer does not hold width × height RGB pixels".into())
+    }
+}
+
 /// Every photo and video of the content tree, by its path relative to `content/`.
 #[derive(Debug, Default)]
 pub struct Survey {
@@ -187,8 +220,9 @@ pub(crate) struct Processed {
 /// Makes every variant of `jobs` not in the cache yet (in parallel, showing
 /// a progress bar on a terminal) and returns the output files.
 pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Result<Processed> {
+    let settings = pixels::Settings::of(config);
     let key = |facts: &Facts, v: &Variant| {
-        let encoder = pixels::encoder(v.encoding);
+        let encoder = pixels::encoder(v.encoding, settings);
         let text = format!("{}:{}x{}:q{}:{encoder}", facts.hash, v.width, v.height, config.quality);
         blake3::hash(text.as_bytes()).to_hex().to_string()
     };
@@ -223,7 +257,7 @@ pub(crate) fn process(jobs: &[Job], cache: &Cache, config: &PhotoConfig) -> Resu
                             encoding: job.variants[i].encoding,
                         })
                         .collect();
-                    let made_now = pixels::variants(&bytes, &job.facts, &wanted, config.quality, spread)
+                    let made_now = pixels::variants(&bytes, &job.facts, &wanted, settings, spread)
                         .map_err(|e| problem(format!("could not be decoded: {e}")))?;
                     decoded.fetch_add(1, Ordering::Relaxed);
                     made.fetch_add(made_now.len(), Ordering::Relaxed);
