@@ -128,7 +128,7 @@ impl Default for PhotoConfig {
     fn default() -> Self {
         PhotoConfig {
             widths: vec![480, 960, 1600],
-            formats: vec![Encoding::Avif, Encoding::Webp, Encoding::Jpeg],
+            formats: vec![Encoding::Webp, Encoding::Jpeg],
             quality: 80,
             max_megapixels: 100.0,
             publish_originals: false,
