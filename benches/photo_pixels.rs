@@ -1,7 +1,7 @@
 //! The pixel work of one photo, part by part, to choose decoders and encoders:
 //! `jpeg-decoder` at a reduced DCT scale against `zune-jpeg` at full scale,
 //! and one 1600 px variant encoded as a build encodes it (JPEG, WebP, AVIF
-//! by libaom), with WebP at three efforts and AVIF by rav1e beside them. The photo is synthetic but photo-like (smooth colour fields and
+//! by libaom), with WebP at three efforts beside them. The photo is synthetic but photo-like (smooth colour fields and
 //! grain, as the shared benchmark corpus makes them), encoded at quality 90.
 //!
 //! Run: `cargo bench --bench photo_pixels`; results in docs/BENCHMARKS.md.
@@ -115,20 +115,6 @@ fn encoding(c: &mut Criterion) {
         });
         sizes.push((format!("WebP q75 method {method}"), encode().len()));
     }
-    // rav1e, the AVIF encoder before libaom, at its fastest.
-    let pixels: Vec<ravif::RGB8> = rgb.chunks_exact(3).map(|p| ravif::RGB8::new(p[0], p[1], p[2])).collect();
-    let rav1e = || {
-        ravif::Encoder::new()
-            .with_quality(70.0)
-            .with_speed(10)
-            .with_bit_depth(ravif::BitDepth::Eight)
-            .encode_rgb(ravif::Img::new(&pixels[..], w as usize, h as usize))
-            .expect("encodes")
-            .avif_file
-            .len()
-    };
-    group.bench_function("AVIF q70 speed 10 8-bit (ravif 0.13, rav1e)", |b| b.iter(|| black_box(rav1e())));
-    sizes.push(("AVIF by rav1e speed 10".to_string(), rav1e()));
     group.finish();
     for (name, bytes) in sizes {
         println!("size of the 1600x1200 variant, {name}: {:.1} KB", bytes as f64 / 1000.0);

@@ -222,9 +222,9 @@ pub(super) fn encode(image: &RgbImage, encoding: Encoding, settings: Settings) -
 
 /// AVIF: AV1 from libaom in its all-intra mode at speed 9, 8-bit 4:2:0
 /// with BT.601 colour in full range, one thread (photos are encoded side by
-/// side, and one thread gives the same bytes every time). Measured at
-/// 1600×1200: 19 ms against rav1e's 264 ms at its fastest
-/// (docs/BENCHMARKS.md).
+/// side, and one thread gives the same bytes every time). Speed 9 is its
+/// fastest: speeds 6–7 save 10–20% of the bytes at 5–10 times the time, and
+/// rav1e at its fastest took eight times as long (docs/BENCHMARKS.md).
 fn encode_avif(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
     let (w, h) = image.dimensions();
     let mut planes = yuv420(image);
