@@ -42,6 +42,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../themes/default/static/style.css")),
     ("milepost.js", include_bytes!("../themes/default/static/milepost.js")),
+    ("search.js", include_bytes!("../themes/default/static/search.js")),
     ("favicon.svg", include_bytes!("../themes/default/static/favicon.svg")),
 ];
 
@@ -113,6 +114,10 @@ fn load_with(site: &Site, kept: Option<Arc<Templates>>) -> Result<Theme> {
 
     let mut statics: BTreeMap<String, OutputFile> = BTreeMap::new();
     for (name, bytes) in BUILTIN_STATIC {
+        // Without search, no search script: no file of it is published.
+        if *name == "search.js" && !site.config.search.enabled {
+            continue;
+        }
         statics.insert(
             name.to_string(),
             OutputFile {

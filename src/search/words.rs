@@ -1,6 +1,6 @@
-//! How a text is cut into the terms the search index holds. The theme's
-//! script (`search()` in milepost.js) cuts a query the same way: a change
-//! here is a change there.
+//! How a text is cut into the terms the search index holds. The default
+//! theme's search.js cuts a query the same way: a change here is a change
+//! there.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
@@ -22,7 +22,7 @@ enum Kind {
     Cjk,
 }
 
-/// The script class of `c`. The same ranges are in milepost.js.
+/// The script class of `c`. The same ranges are in the theme's search.js.
 fn kind(c: char) -> Kind {
     match c as u32 {
         0x0E00..=0x0E7F // Thai

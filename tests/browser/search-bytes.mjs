@@ -3,7 +3,7 @@
 // static host does (JS, CSS, JSON and HTML gzip-compressed), opens /search/,
 // types QUERY, and sums the bytes the server sent from the first key press to
 // the results (the index's files under /search/index/), plus the theme's
-// script (milepost.js, loaded with the page: the search's code is in it).
+// scripts (milepost.js and search.js, loaded with the page).
 //
 //   node tests/browser/search-bytes.mjs OUTPUT_DIR QUERY [--no-gzip]
 //
@@ -55,7 +55,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   await page.goto(`${origin}/search/`);
-  const script = sent.filter((g) => g.url.endsWith('/milepost.js'));
+  const script = sent.filter((g) => /\/(milepost|search)\.js$/.test(g.url));
   sent.length = 0;
   await page.fill('#search-q', query);
   await page.press('#search-q', 'Enter');

@@ -243,12 +243,23 @@ fn without_search_there_are_no_search_files_and_no_search_box() {
     let site = journal_with_search();
     build(&site);
     assert!(site.exists("public/search/index/manifest.js"));
+    // The search's script is loaded by the search page, not carried by every page.
+    assert!(site.read("public/search/index.html").contains("<script src=\"../search.js\"></script>"));
+    for (path, bytes) in
+        site.files("public").iter().filter(|(p, _)| p.ends_with(".html") && !p.starts_with("search/"))
+    {
+        assert!(!String::from_utf8_lossy(bytes).contains("search.js"), "{path} loads the search script");
+    }
     // Turned off, the next build takes every search file away.
     let toml = site.read("site.toml").replace("enabled = true", "enabled = false");
     site.write("site.toml", toml);
     build(&site);
     let files = site.files("public");
-    assert!(files.keys().all(|path| !path.starts_with("search/")), "{:?}", files.keys());
+    assert!(
+        files.keys().all(|path| !path.starts_with("search/") && path != "search.js"),
+        "{:?}",
+        files.keys()
+    );
     for (path, bytes) in &files {
         if path.ends_with(".html") {
             let html = String::from_utf8_lossy(bytes);
